@@ -1,0 +1,143 @@
+//! The access log: one line per request on stderr, shaped like `python3 -m http.server`'s.
+//!
+//! ```text
+//! 127.0.0.1 - - [21/Nov/2026 14:36:55] "GET /index.html HTTP/1.1" 200 1043
+//! ```
+//!
+//! What it teaches: a log line is built from what the *client* sent, so it is attacker-controlled
+//! text. Chapter 2 shows a request that tries to forge a second log line with a `\n` or to
+//! recolour the terminal with an escape sequence, and how [`escape`] stops both.
+//!
+//! Choices made here:
+//! - Every byte outside printable ASCII is written as `\xNN`, a backslash as `\\` and a double
+//!   quote as `\"`: the quoted request line can then never end early or span two lines, and no
+//!   terminal control sequence (C0, DEL or the UTF-8 encoded C1 range) reaches the screen.
+//! - Times are UTC (Python uses local time): no time-zone database is needed, and logs from
+//!   machines in different zones line up.
+//! - The size column is the number of body bytes sent (`-` when none were).
+//! - Each line is written with one `write_all` on a locked stderr, so lines from concurrent
+//!   connections never interleave.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Escapes a byte string for a log line; see the module docs for the rules.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out
+}
+
+/// Formats a time as `21/Nov/2026 14:36:55` (UTC), the date column of the log.
+pub fn log_date(time: SystemTime) -> String {
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{day:02}/{}/{year} {:02}:{:02}:{:02}",
+        MONTHS[(month - 1) as usize],
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Builds one access-log line (with its newline).
+pub fn format_line(
+    client: SocketAddr,
+    time: SystemTime,
+    request_line: &[u8],
+    status: u16,
+    body_bytes: u64,
+) -> String {
+    let size = if body_bytes == 0 {
+        "-".to_string()
+    } else {
+        body_bytes.to_string()
+    };
+    format!(
+        "{} - - [{}] \"{}\" {status} {size}\n",
+        client.ip(),
+        log_date(time),
+        escape(request_line)
+    )
+}
+
+/// Writes one access-log line to stderr.
+pub fn log_request(client: SocketAddr, request_line: &[u8], status: u16, body_bytes: u64) {
+    let line = format_line(client, SystemTime::now(), request_line, status, body_bytes);
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// Writes a free-form message to the log, escaped the same way, prefixed with the client.
+pub fn log_message(client: Option<SocketAddr>, message: &str) {
+    let who = client.map_or_else(|| "-".to_string(), |c| c.ip().to_string());
+    let line = format!(
+        "{who} - - [{}] {}\n",
+        log_date(SystemTime::now()),
+        escape(message.as_bytes())
+    );
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn control_bytes_cannot_forge_lines_or_escape_sequences() {
+        assert_eq!(
+            escape(b"GET /\r\n127.0.0.1 - - fake\x1b[31m HTTP/1.1"),
+            "GET /\\x0d\\x0a127.0.0.1 - - fake\\x1b[31m HTTP/1.1"
+        );
+        assert_eq!(escape(b"a\\b\"c"), "a\\\\b\\\"c");
+        assert_eq!(escape("é".as_bytes()), "\\xc3\\xa9");
+    }
+
+    #[test]
+    fn dates_are_formatted_like_http_server() {
+        let time = UNIX_EPOCH + Duration::from_secs(1_795_271_815); // 2026-11-21 14:36:55 UTC
+        assert_eq!(log_date(time), "21/Nov/2026 14:36:55");
+        assert_eq!(log_date(UNIX_EPOCH), "01/Jan/1970 00:00:00");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
+        assert_eq!(log_date(leap), "29/Feb/2000 00:00:00");
+    }
+
+    #[test]
+    fn a_line_has_the_python_shape() {
+        let client: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let line = format_line(client, UNIX_EPOCH, b"GET / HTTP/1.1", 200, 12);
+        assert_eq!(
+            line,
+            "127.0.0.1 - - [01/Jan/1970 00:00:00] \"GET / HTTP/1.1\" 200 12\n"
+        );
+        let line = format_line(client, UNIX_EPOCH, b"HEAD / HTTP/1.1", 304, 0);
+        assert!(line.ends_with("304 -\n"));
+    }
+}

@@ -1,0 +1,44 @@
+//! The shared core of the web-server workbench.
+//!
+//! Every lesson binary is a thin `main.rs` on top of this crate; each module here teaches one
+//! idea and names the chapter of the book that explains it.
+//!
+//! # Layout
+//!
+//! - [`cli`] — the command line all lessons share (`[PORT] -b ADDR -d DIR` plus limits), and
+//!   start-up errors as one plain sentence with a suggestion.
+//! - [`config`] — the limits and timeouts, with the reason for each default.
+//! - [`request`] — parsing a request head (RFC 9112): request line, header fields, framing.
+//! - [`body`] — reading a request body: Content-Length, chunked, `100-continue`.
+//! - [`response`] — building a response with validated headers, and its body kinds.
+//! - [`handler`] — the [`Handler`] trait: what the server loop asks of a lesson.
+//! - [`connection`] — one connection's loop: keep-alive, pipelining, timeouts, writing.
+//! - [`server`] — the accept loop, a thread per connection, the connection cap, Ctrl-C.
+//! - [`access_log`] — one escaped log line per request, like `python3 -m http.server`.
+//! - [`html`] — HTML escaping and the shared error page.
+//! - [`static_files`] — serving a directory safely, with listings (lesson 02).
+//!
+//! # Where this differs from a production server
+//!
+//! It uses a thread per connection instead of an event loop, keeps everything in the
+//! standard library where a learner can read it, and favours clear refusals (400, 501) over
+//! the leniency real servers grow over decades. Each module's documentation names its choices.
+
+pub mod access_log;
+pub mod body;
+pub mod cli;
+pub mod config;
+pub mod connection;
+pub mod handler;
+pub mod html;
+pub mod request;
+pub mod response;
+pub mod server;
+pub mod static_files;
+
+pub use body::RequestBody;
+pub use config::{Limits, ServerConfig, Timeouts};
+pub use handler::{Handler, Request};
+pub use request::{Header, RequestError, RequestHead, Version};
+pub use response::{Body, InvalidHeader, Response};
+pub use server::{Server, ShutdownHandle};

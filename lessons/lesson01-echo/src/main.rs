@@ -1,0 +1,2 @@
+//! Lesson 01 (being written).
+fn main() {}
