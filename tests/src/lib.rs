@@ -1,1 +1,393 @@
-//! Helpers for the end-to-end tests.
+//! Helpers for the end-to-end tests: start a real lesson binary, talk to it, stop it.
+//!
+//! Every server is started on port 0 — the operating system picks a free port — and the
+//! helper reads the real port from the binary's start-up line (`Serving HTTP on 127.0.0.1 port
+//! 41234 ...`). That is the "poll until ready" step, with no fixed sleeps and no race for a
+//! port. Every wait here is bounded in time; a server is killed when its [`ServerProcess`] is
+//! dropped, so a failing test never leaves one behind.
+//!
+//! The lesson binaries belong to other packages, so Cargo does not build them for these
+//! tests by itself: [`binary`] runs `cargo build --bins` once per test process, in the same
+//! target directory and profile as the tests (a no-op when they are already built).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a server may take to print its start-up line.
+pub const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The workspace root (the parent of this `tests/` package).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The directory holding this test executable's profile (`target/debug` or `target/release`).
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    // target/<profile>/deps/<test-binary>
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps")
+        .to_path_buf()
+}
+
+/// Path to a workspace binary, building every workspace binary once per test process.
+pub fn binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    let profile = profile_dir();
+    let built = BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let target_dir = profile.parent().expect("target/<profile> has a parent");
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(workspace_root())
+            .args(["build", "--workspace", "--bins", "--quiet"])
+            .env("CARGO_TARGET_DIR", target_dir);
+        match profile.file_name().and_then(|n| n.to_str()) {
+            Some("debug") => {}
+            Some("release") => {
+                command.arg("--release");
+            }
+            Some(other) => {
+                command.args(["--profile", other]);
+            }
+            None => {}
+        }
+        let output = command
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        }
+    });
+    if let Err(message) = built {
+        panic!("building the lesson binaries failed:\n{message}");
+    }
+    let path = profile.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "no binary at {}", path.display());
+    path
+}
+
+/// A lesson binary running in the background; killed on drop.
+pub struct ServerProcess {
+    child: Child,
+    /// Where it listens, read from its start-up line.
+    pub addr: SocketAddr,
+    /// Everything it printed on stderr so far (the access log), filled by a thread.
+    stderr: Arc<Mutex<Vec<u8>>>,
+    /// Everything it printed on stdout after the start-up line.
+    stdout: Arc<Mutex<Vec<u8>>>,
+}
+
+/// Starts a binary and waits for its start-up line. `args` should ask for port 0.
+pub fn start(name: &str, args: &[&str]) -> ServerProcess {
+    start_in(name, args, &workspace_root())
+}
+
+/// Like [`start`], with the child's working directory set to `dir`.
+pub fn start_in(name: &str, args: &[&str], dir: &Path) -> ServerProcess {
+    let mut child = Command::new(binary(name))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    let stdout = Arc::new(Mutex::new(Vec::new()));
+    collect(child.stderr.take().expect("piped"), Arc::clone(&stderr));
+
+    // The first stdout line announces the port; a thread reads it so the wait is bounded.
+    let (line_tx, line_rx) = std::sync::mpsc::channel();
+    let out = child.stdout.take().expect("piped");
+    let stdout_sink = Arc::clone(&stdout);
+    thread::spawn(move || {
+        let mut reader = BufReader::new(out);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = line_tx.send(line);
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            stdout_sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let line = match line_rx.recv_timeout(START_TIMEOUT) {
+        Ok(line) => line,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("{name} printed no start-up line within {START_TIMEOUT:?}");
+        }
+    };
+    let addr = parse_announcement(&line).unwrap_or_else(|| {
+        let _ = child.kill();
+        let _ = child.wait();
+        thread::sleep(Duration::from_millis(100));
+        let err = String::from_utf8_lossy(&stderr.lock().unwrap()).into_owned();
+        panic!("{name} did not announce an address; stdout: {line:?}; stderr: {err}");
+    });
+    ServerProcess {
+        child,
+        addr,
+        stderr,
+        stdout,
+    }
+}
+
+/// Reads `Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ...`.
+pub fn parse_announcement(line: &str) -> Option<SocketAddr> {
+    let after_on = line.split(" on ").nth(1)?;
+    let mut words = after_on.split_whitespace();
+    let ip = words.next()?;
+    if words.next()? != "port" {
+        return None;
+    }
+    let port: u16 = words.next()?.parse().ok()?;
+    let ip: std::net::IpAddr = ip.parse().ok()?;
+    // A server bound to every interface is reached on loopback.
+    let ip = match ip {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
+fn collect(mut source: impl Read + Send + 'static, sink: Arc<Mutex<Vec<u8>>>) {
+    thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = source.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+}
+
+impl ServerProcess {
+    /// `http://127.0.0.1:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        match self.addr {
+            SocketAddr::V4(a) => format!("http://{}:{}{path}", a.ip(), a.port()),
+            SocketAddr::V6(a) => format!("http://[{}]:{}{path}", a.ip(), a.port()),
+        }
+    }
+
+    /// What the server printed on stderr so far.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// What the server printed on stdout after its start-up line.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until stderr contains `needle`; returns the whole stderr, or panics after `timeout`.
+    pub fn wait_for_stderr(&self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = self.stderr();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "stderr never contained {needle:?} within {timeout:?}; it was:\n{text}"
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Sends SIGINT, as Ctrl-C in a terminal would.
+    pub fn interrupt(&self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -INT failed");
+    }
+
+    /// Waits for the process to exit, up to `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Opens a raw TCP connection with read and write timeouts.
+    pub fn connect(&self) -> TcpStream {
+        connect(self.addr)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Opens a raw TCP connection with 10-second read and write timeouts.
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("cannot connect to {addr}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+/// Sends raw bytes, half-closes, and reads everything until the server closes (bounded).
+pub fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut stream = connect(addr);
+    stream.write_all(request).expect("request sent");
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    read_until_close(&mut stream, Duration::from_secs(10))
+}
+
+/// Reads until end-of-file, an error, or `timeout`; returns what arrived.
+pub fn read_until_close(stream: &mut TcpStream, timeout: Duration) -> Vec<u8> {
+    let deadline = Instant::now() + timeout;
+    let mut received = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    while Instant::now() < deadline {
+        let left = deadline - Instant::now();
+        let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+    received
+}
+
+/// One parsed HTTP/1.1 response read from a raw stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header fields in order, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The body, de-framed by Content-Length (or everything up to close).
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The first value of a header (name in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Splits a byte stream of responses (Content-Length or close framed) into responses.
+/// Responses to HEAD requests must be parsed with care: their Content-Length has no body.
+pub fn parse_responses(mut bytes: &[u8]) -> Vec<RawResponse> {
+    let mut responses = Vec::new();
+    while let Some(end) = find(bytes, b"\r\n\r\n") {
+        let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap_or("");
+        let status: u16 = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        bytes = &bytes[end + 4..];
+        let body_len = if status / 100 == 1 || status == 204 || status == 304 {
+            0
+        } else {
+            headers
+                .iter()
+                .find(|(n, _)| n == "content-length")
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(bytes.len())
+        };
+        let body_len = body_len.min(bytes.len());
+        responses.push(RawResponse {
+            status,
+            headers,
+            body: bytes[..body_len].to_vec(),
+        });
+        bytes = &bytes[body_len..];
+    }
+    responses
+}
+
+/// The position of `needle` in `haystack`.
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A ureq agent for tests: statuses are values, not errors; every call is time-bounded.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// A fresh, empty temporary directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates `$TMPDIR/workbench-<label>-<pid>-<n>`.
+    pub fn new(label: &str) -> TempDir {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("workbench-{label}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir created");
+        TempDir(dir)
+    }
+
+    /// The directory's path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
