@@ -197,6 +197,22 @@ impl ServerProcess {
         String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
     }
 
+    /// Waits until stdout contains `needle`; returns the whole stdout, or panics after `timeout`.
+    pub fn wait_for_stdout(&self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = self.stdout();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "stdout never contained {needle:?} within {timeout:?}; it was:\n{text}"
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Waits until stderr contains `needle`; returns the whole stderr, or panics after `timeout`.
     pub fn wait_for_stderr(&self, needle: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
@@ -279,11 +295,66 @@ pub fn read_until_close(stream: &mut TcpStream, timeout: Duration) -> Vec<u8> {
         let left = deadline - Instant::now();
         let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
         match stream.read(&mut buf) {
-            Ok(0) | Err(_) => break,
+            Ok(0) => break,
             Ok(n) => received.extend_from_slice(&buf[..n]),
+            // With a read timeout set, Linux fails a socket read with EINTR whenever a signal
+            // handler runs in this process: try again, the deadline still holds.
+            Err(err) if is_retryable(&err) => {}
+            Err(_) => break,
         }
     }
     received
+}
+
+/// True for read errors after which the read should simply be tried again.
+pub fn is_retryable(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::WouldBlock
+            | std::io::ErrorKind::TimedOut
+            | std::io::ErrorKind::Interrupted
+    )
+}
+
+/// How a process that was expected to exit by itself (a start-up error) ended.
+pub struct Finished {
+    /// Its exit status.
+    pub status: ExitStatus,
+    /// Everything it printed on stderr.
+    pub stderr: String,
+}
+
+/// Runs a workspace binary that should exit by itself within `timeout` (stdout discarded).
+pub fn run_to_exit(name: &str, args: &[&str], timeout: Duration) -> Finished {
+    let mut child = Command::new(binary(name))
+        .args(args)
+        .current_dir(workspace_root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    collect(child.stderr.take().expect("piped"), Arc::clone(&stderr));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{name} {args:?} was still running after {timeout:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    // The collecting thread sees end-of-file once the process is gone; give it a moment.
+    let settle = Instant::now() + Duration::from_secs(2);
+    while Arc::strong_count(&stderr) > 1 && Instant::now() < settle {
+        thread::sleep(Duration::from_millis(5));
+    }
+    let stderr = String::from_utf8_lossy(&stderr.lock().unwrap()).into_owned();
+    Finished { status, stderr }
 }
 
 /// One parsed HTTP/1.1 response read from a raw stream.
