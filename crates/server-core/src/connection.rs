@@ -82,6 +82,10 @@ pub trait ConnectionHooks {
     fn enter_idle(&self) -> bool;
     /// A new request has begun to arrive.
     fn leave_idle(&self);
+    /// True once the server is stopping: the response in flight says `Connection: close`.
+    fn stopping(&self) -> bool {
+        false
+    }
 }
 
 /// Hooks for a connection served outside a [`crate::server::Server`] (tests, fuzzing).
@@ -142,7 +146,7 @@ pub fn serve_connection<T: Transport>(
         if !hooks.enter_idle() {
             break;
         }
-        let head = conn.read_head(first);
+        let head = conn.read_head(first, hooks);
         hooks.leave_idle();
         first = false;
         let head_len = match head {
@@ -162,7 +166,7 @@ pub fn serve_connection<T: Transport>(
         conn.consume(head_len);
         match parsed {
             Ok(head) => {
-                if !conn.exchange(head, &line, handler) {
+                if !conn.exchange(head, &line, handler, hooks) {
                     break;
                 }
             }
@@ -179,7 +183,13 @@ pub fn serve_connection<T: Transport>(
 impl<T: Transport> Connection<'_, T> {
     // ANCHOR: exchange
     /// One request and its response. Returns whether the connection may carry another.
-    fn exchange(&mut self, head: RequestHead, line: &[u8], handler: &dyn Handler) -> bool {
+    fn exchange(
+        &mut self,
+        head: RequestHead,
+        line: &[u8],
+        handler: &dyn Handler,
+        hooks: &dyn ConnectionHooks,
+    ) -> bool {
         let limits = &self.config.limits;
         let (framing, expects_continue) = (head.framing, head.expects_continue);
         let (max_body, max_trailers) = (limits.max_body, limits.max_header_bytes);
@@ -216,6 +226,7 @@ impl<T: Transport> Connection<'_, T> {
             }
         };
 
+        let keep_alive = keep_alive && !hooks.stopping();
         let sent = self.write_response(Some(&request.head), response, keep_alive);
         access_log::log_request(self.peer, line, sent.status, sent.body_bytes);
         if sent.result.is_err() || !sent.keep_alive {
@@ -254,7 +265,8 @@ impl<T: Transport> Connection<'_, T> {
 
     // ANCHOR: read_head
     /// Waits for a request and buffers its whole head; returns the head's length in bytes.
-    fn read_head(&mut self, first: bool) -> Result<usize, HeadError> {
+    /// `hooks` learns when the request's first byte arrives: from then on it is in flight.
+    fn read_head(&mut self, first: bool, hooks: &dyn ConnectionHooks) -> Result<usize, HeadError> {
         let timeouts = &self.config.timeouts;
         let limits = &self.config.limits;
         // Between requests the keep-alive timeout applies; the first request of a connection
@@ -285,7 +297,9 @@ impl<T: Transport> Connection<'_, T> {
             }
         }
 
-        // The first byte is here: from now on the whole head must arrive within the limit.
+        // The first byte is here: from now on the whole head must arrive within the limit,
+        // and a graceful shutdown lets this request finish instead of closing an idle line.
+        hooks.leave_idle();
         let deadline = Instant::now() + timeouts.header;
         let mut scanned = 0;
         loop {
@@ -295,8 +309,10 @@ impl<T: Transport> Connection<'_, T> {
             }
             scanned = buffered.len().saturating_sub(2);
             let line_end = buffered.iter().position(|&b| b == b'\n');
+            // `+ 1` leaves room for the CR of a CRLF, which the limit does not count.
+            let request_line_len = line_end.unwrap_or(buffered.len());
             match line_end {
-                None if buffered.len() > limits.max_request_line + 1 => {
+                _ if request_line_len > limits.max_request_line + 1 => {
                     return Err(HeadError::Refused(RequestError::RequestLineTooLong {
                         limit: limits.max_request_line,
                     }));

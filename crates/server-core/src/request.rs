@@ -163,8 +163,12 @@ fn origin_form(target: &str) -> &str {
     if target.starts_with('/') {
         return target;
     }
+    // Compared as bytes: a hand-built head's target may have a multi-byte character there.
     let lower_starts = |prefix: &str| {
-        target.len() >= prefix.len() && target[..prefix.len()].eq_ignore_ascii_case(prefix)
+        target
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
     };
     for scheme in ["http://", "https://"] {
         if lower_starts(scheme) {
@@ -573,7 +577,8 @@ fn transfer_coding(values: &[&str]) -> Result<BodyFraming, RequestError> {
     }
     let chunked_count = codings.iter().filter(|c| c.as_str() == "chunked").count();
     let last_is_chunked = codings.last().is_some_and(|c| c == "chunked");
-    if chunked_count > 1 || (chunked_count == 1 && !last_is_chunked) {
+    // §6.3: without chunked last, where the body ends is unknowable — 400, even for `gzip`.
+    if chunked_count != 1 || !last_is_chunked {
         return Err(RequestError::BadFraming(
             "chunked must be the last transfer coding, applied once",
         ));

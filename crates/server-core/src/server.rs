@@ -117,6 +117,9 @@ impl ConnectionHooks for Hooks {
     fn leave_idle(&self) {
         self.idle.store(false, Ordering::SeqCst);
     }
+    fn stopping(&self) -> bool {
+        self.shared.stopping.load(Ordering::SeqCst)
+    }
 }
 
 /// Removes a connection from the table when its thread ends, however it ends.
