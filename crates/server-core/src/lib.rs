@@ -16,6 +16,7 @@
 //! - [`server`] — the accept loop, a thread per connection, the connection cap, Ctrl-C.
 //! - [`access_log`] — one escaped log line per request, like `python3 -m http.server`.
 //! - [`html`] — HTML escaping and the shared error page.
+//! - [`memory`] — a connection in memory, for tests, fuzzing and exercises.
 //! - [`static_files`] — serving a directory safely, with listings (lesson 02).
 //!
 //! # Where this differs from a production server
@@ -31,6 +32,7 @@ pub mod config;
 pub mod connection;
 pub mod handler;
 pub mod html;
+pub mod memory;
 pub mod request;
 pub mod response;
 pub mod server;
