@@ -316,26 +316,28 @@ pub fn is_retryable(err: &std::io::Error) -> bool {
     )
 }
 
-/// How a process that was expected to exit by itself (a start-up error) ended.
+/// How a process that ran to its end (a start-up error, a checker run) finished.
 pub struct Finished {
     /// Its exit status.
     pub status: ExitStatus,
+    /// Everything it printed on stdout.
+    pub stdout: String,
     /// Everything it printed on stderr.
     pub stderr: String,
 }
 
-/// Runs a workspace binary that should exit by itself within `timeout` (stdout discarded).
-pub fn run_to_exit(name: &str, args: &[&str], timeout: Duration) -> Finished {
-    let mut child = Command::new(binary(name))
-        .args(args)
-        .current_dir(workspace_root())
+/// Runs `command` to its end within `timeout`, capturing stdout and stderr (stdin is empty).
+/// A command still running at the deadline is killed and the test fails.
+pub fn run_command(mut command: Command, timeout: Duration) -> Finished {
+    let what = format!("{command:?}");
+    let mut child = command
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
-    let stderr = Arc::new(Mutex::new(Vec::new()));
-    collect(child.stderr.take().expect("piped"), Arc::clone(&stderr));
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let stdout = read_to_end_on_a_thread(child.stdout.take().expect("piped"));
+    let stderr = read_to_end_on_a_thread(child.stderr.take().expect("piped"));
     let deadline = Instant::now() + timeout;
     let status = loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -344,17 +346,42 @@ pub fn run_to_exit(name: &str, args: &[&str], timeout: Duration) -> Finished {
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{name} {args:?} was still running after {timeout:?}");
+            panic!("{what} was still running after {timeout:?}");
         }
         thread::sleep(Duration::from_millis(10));
     };
-    // The collecting thread sees end-of-file once the process is gone; give it a moment.
-    let settle = Instant::now() + Duration::from_secs(2);
-    while Arc::strong_count(&stderr) > 1 && Instant::now() < settle {
-        thread::sleep(Duration::from_millis(5));
+    // The pipes reach end-of-file once the process (and any child holding them) is gone.
+    let collect = |receiver: std::sync::mpsc::Receiver<Vec<u8>>| {
+        let bytes = receiver
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    Finished {
+        status,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
     }
-    let stderr = String::from_utf8_lossy(&stderr.lock().unwrap()).into_owned();
-    Finished { status, stderr }
+}
+
+/// Reads a pipe to its end on a thread; the bytes arrive on the returned channel.
+fn read_to_end_on_a_thread(
+    mut pipe: impl Read + Send + 'static,
+) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        let _ = sender.send(bytes);
+    });
+    receiver
+}
+
+/// Runs a workspace binary that should exit by itself within `timeout`, from the workspace root.
+pub fn run_to_exit(name: &str, args: &[&str], timeout: Duration) -> Finished {
+    let mut command = Command::new(binary(name));
+    command.args(args).current_dir(workspace_root());
+    run_command(command, timeout)
 }
 
 /// One parsed HTTP/1.1 response read from a raw stream.

@@ -1,0 +1,360 @@
+//! Tests of the black-box checks against small canned servers: threads on loopback ports
+//! that answer with fixed bytes, so each way a server can go wrong is tried on purpose.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::catalog::find_lesson;
+
+/// Starts a server on a free loopback port that answers every request with `answer(request)`
+/// and keeps the connection open for the next request unless the request or the answer
+/// closes it. Returns its URL. The thread lives until the test process ends.
+fn canned(answer: impl Fn(&[u8]) -> Vec<u8> + Send + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            while let Some(request) = read_request(&mut stream) {
+                let response = answer(&request);
+                if stream.write_all(&response).is_err() {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+                let answer_text = String::from_utf8_lossy(&response).to_ascii_lowercase();
+                if text.contains("connection: close")
+                    || answer_text.contains("connection: close")
+                    || !answer_text.starts_with("http/1.1")
+                {
+                    break;
+                }
+            }
+            let _ = stream.shutdown(Shutdown::Write);
+        }
+    });
+    url
+}
+
+/// Reads one request head and its Content-Length body; `None` when the client is gone.
+fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        if let Some(end) = client::find(&request, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|value| value.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if request.len() >= end + 4 + length {
+                return Some(request);
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) => return None,
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A correct lesson-01 answer.
+const HELLO_RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\
+    Content-Length: 13\r\nConnection: close\r\n\r\nHello, World!";
+
+fn lesson(id: &str) -> &'static Lesson {
+    find_lesson(id).unwrap()
+}
+
+fn failures(report: &Report) -> Vec<&CheckResult> {
+    report
+        .groups
+        .iter()
+        .flat_map(|group| &group.checks)
+        .filter(|check| !check.passed)
+        .collect()
+}
+
+#[test]
+fn a_correct_hello_server_passes_lesson01() {
+    let url = canned(|_| HELLO_RESPONSE.to_vec());
+    let report = check_url(lesson("lesson01"), &url);
+    assert_eq!(report.failed, 0, "{report:#?}");
+    assert_eq!(report.passed, 3);
+    assert!(report.all_passed());
+    assert_eq!(report.mode, "url");
+    let names: Vec<&str> = report.groups[0]
+        .checks
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["GET /", "GET /any/path?x=1", "POST /"]);
+}
+
+#[test]
+fn a_chunked_body_is_decoded() {
+    let url = canned(|_| {
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+          7\r\nHello, \r\n6;ext=1\r\nWorld!\r\n0\r\nTrailer: x\r\n\r\n"
+            .to_vec()
+    });
+    let report = check_url(lesson("lesson01"), &url);
+    assert_eq!(report.failed, 0, "{report:#?}");
+}
+
+#[test]
+fn a_failure_shows_the_bytes_sent_and_received() {
+    let url = canned(|_| {
+        b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\nConnection: close\r\n\r\nHello, World!".to_vec()
+    });
+    let report = check_url(lesson("lesson01"), &url);
+    assert_eq!(report.failed, 3);
+    let check = &report.groups[0].checks[0];
+    let message = check.message.as_deref().unwrap();
+    assert!(
+        message.contains("after 13 of the 20 body bytes"),
+        "{message}"
+    );
+    let authority = url.trim_start_matches("http://").trim_end_matches('/');
+    let sent =
+        format!("GET / HTTP/1.1\\r\\n\nHost: {authority}\\r\\n\nConnection: close\\r\\n\n\\r\\n\n");
+    assert_eq!(check.sent.as_deref(), Some(sent.as_str()));
+    let received = check.received.as_deref().unwrap();
+    assert!(
+        received.starts_with("HTTP/1.1 200 OK\\r\\n\nContent-Length: 20"),
+        "{received}"
+    );
+    assert!(received.ends_with("Hello, World!"), "{received}");
+}
+
+#[test]
+fn bytes_after_the_announced_length_are_a_failure() {
+    let url = canned(|_| {
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nHello, World!".to_vec()
+    });
+    let report = check_url(lesson("lesson01"), &url);
+    let message = report.groups[0].checks[0].message.clone().unwrap();
+    assert!(
+        message.contains("8 more bytes arrived after the 5-byte body"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_head_with_bare_line_feeds_is_named_as_such() {
+    let url = canned(|_| b"HTTP/1.1 200 OK\nContent-Length: 13\n\nHello, World!".to_vec());
+    let report = check_url(lesson("lesson01"), &url);
+    let message = report.groups[0].checks[0].message.clone().unwrap();
+    assert!(message.contains("bare \\n"), "{message}");
+}
+
+#[test]
+fn an_answer_without_a_status_line_is_named_as_such() {
+    let url = canned(|_| b"<html>Error code: 505</html>".to_vec());
+    let report = check_url(lesson("lesson01"), &url);
+    assert_eq!(report.failed, 3);
+    let check = &report.groups[0].checks[0];
+    assert!(
+        check.message.as_deref().unwrap().contains("HTTP/0.9"),
+        "{check:?}"
+    );
+    assert_eq!(
+        check.received.as_deref(),
+        Some("<html>Error code: 505</html>")
+    );
+}
+
+#[test]
+fn a_wrong_body_fails_with_expected_and_got() {
+    let url = canned(|_| {
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\nConnection: close\r\n\r\nNope!".to_vec()
+    });
+    let report = check_url(lesson("lesson01"), &url);
+    let check = &report.groups[0].checks[0];
+    assert_eq!(check.message.as_deref(), Some("wrong status code"));
+    assert_eq!(check.expected.as_deref(), Some("200"));
+    assert_eq!(check.got.as_deref(), Some("404 Not Found"));
+}
+
+#[test]
+fn a_server_that_is_not_running_fails_every_check_at_once() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let started = Instant::now();
+    let lesson = lesson("lesson02");
+    let report = check_url(lesson, &format!("http://127.0.0.1:{port}/"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(report.passed, 0);
+    assert!(report.failed > 10);
+    for check in failures(&report) {
+        let message = check.message.as_deref().unwrap();
+        assert!(
+            message.starts_with(&format!("could not connect to 127.0.0.1:{port}")),
+            "{message}"
+        );
+        assert!(message.contains("is the server running?"), "{message}");
+        assert!(message.ends_with(lesson.serve_hint), "{message}");
+        assert_eq!((&check.sent, &check.received), (&None, &None));
+    }
+}
+
+#[test]
+fn a_lesson_without_black_box_checks_says_so() {
+    let lesson = Lesson {
+        id: "lesson99",
+        package: "lesson99-none",
+        title: "none",
+        chapter: "none.md",
+        exercises: &[],
+        serve_hint: "",
+    };
+    let report = check_url(&lesson, "http://127.0.0.1:1/");
+    assert_eq!((report.passed, report.failed), (0, 1));
+    let message = failures(&report)[0].message.clone().unwrap();
+    assert!(
+        message.contains("lesson99 has no black-box checks"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unusable_url_fails_with_the_reason() {
+    let report = check_url(lesson("lesson02"), "https://127.0.0.1:8443/");
+    assert_eq!((report.passed, report.failed), (0, 1));
+    assert!(
+        failures(&report)[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("lesson 08")
+    );
+}
+
+/// A tiny file server for the keep-alive check: `/hello.txt` and `/docs/`, answered with the
+/// status line `version` and `extra` header lines.
+fn keep_alive_server(version: &'static str, extra: &'static str) -> String {
+    canned(move |request| {
+        let line =
+            String::from_utf8_lossy(&request[..request.iter().position(|&b| b == b'\r').unwrap()])
+                .into_owned();
+        let body: &[u8] = if line.contains("/docs/") {
+            include_bytes!("../../fixtures/lesson02/docs/index.html")
+        } else {
+            include_bytes!("../../fixtures/lesson02/hello.txt")
+        };
+        let mut response = format!(
+            "{version} 200 OK\r\nContent-Length: {}\r\n{extra}\r\n",
+            body.len()
+        )
+        .into_bytes();
+        response.extend_from_slice(body);
+        response
+    })
+}
+
+fn keep_alive_result(url: &str) -> CheckResult {
+    let report = check_url(lesson("lesson02"), url);
+    let group = report
+        .groups
+        .iter()
+        .find(|g| g.name == "connections")
+        .unwrap();
+    group.checks[0].clone()
+}
+
+#[test]
+fn keep_alive_is_checked_when_the_server_offers_it() {
+    let check = keep_alive_result(&keep_alive_server("HTTP/1.1", ""));
+    assert!(check.passed, "{check:#?}");
+    assert_eq!(check.message, None);
+    assert_eq!(check.sent.as_deref().unwrap().matches("GET ").count(), 2);
+    assert_eq!(
+        check.received.as_deref().unwrap().matches("200 OK").count(),
+        2
+    );
+}
+
+#[test]
+fn keep_alive_is_skipped_for_http_1_0_and_connection_close() {
+    for (version, extra) in [("HTTP/1.0", ""), ("HTTP/1.1", "Connection: close\r\n")] {
+        let check = keep_alive_result(&keep_alive_server(version, extra));
+        assert!(check.passed, "{check:#?}");
+        assert!(
+            check.message.as_deref().unwrap().starts_with("skipped:"),
+            "{check:#?}"
+        );
+    }
+}
+
+#[test]
+fn keep_alive_fails_when_an_open_connection_is_closed() {
+    // It answers HTTP/1.1 without Connection: close, then closes the connection anyway.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            if read_request(&mut stream).is_some() {
+                let hello = include_bytes!("../../fixtures/lesson02/hello.txt");
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", hello.len());
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(hello);
+            }
+        }
+    });
+    let check = keep_alive_result(&url);
+    assert!(!check.passed, "{check:#?}");
+    let message = check.message.unwrap();
+    assert!(
+        message.starts_with("the second request on the same connection"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_silent_server_times_out_with_a_clear_message() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let target = Target::parse(&url).unwrap();
+    let mut transcript = Transcript::default();
+    let mut connection = client::connect(&target, &mut transcript).unwrap();
+    connection.send(&target.simple("GET", "/")).unwrap();
+    let started = Instant::now();
+    let failure = connection.read_response(false).unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        waited >= client::RESPONSE_TIMEOUT - Duration::from_millis(50),
+        "{waited:?}"
+    );
+    assert!(
+        waited < client::RESPONSE_TIMEOUT + Duration::from_secs(2),
+        "{waited:?}"
+    );
+    assert!(failure.message.contains("sent nothing"), "{failure:?}");
+    drop(listener);
+}
+
+#[test]
+fn check_names_are_the_request_lines() {
+    assert_eq!(
+        name_of(b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "GET /hello.txt"
+    );
+    assert_eq!(name_of(b"GET / HTTP/2.0\r\n\r\n"), "GET / HTTP/2.0");
+    assert_eq!(
+        name_of(b"GET /files/a b.txt HTTP/1.1\r\n\r\n"),
+        "GET /files/a b.txt HTTP/1.1"
+    );
+}

@@ -1,0 +1,177 @@
+//! Every lesson and exercise the checker knows, in one place.
+//!
+//! Adding an exercise is one entry here plus its files (see the crate documentation for the
+//! file layout); adding a lesson is one [`Lesson`] entry. Nothing else in the checker names a
+//! lesson or an exercise.
+
+/// One step of the course, as the checker sees it.
+#[derive(Debug)]
+pub struct Lesson {
+    /// Short name used on the command line: `lesson02`.
+    pub id: &'static str,
+    /// The Cargo package holding its binary, exercises and exercise tests: `lesson02-http`.
+    pub package: &'static str,
+    /// A title for listings.
+    pub title: &'static str,
+    /// The book chapter that explains it, relative to `book/src/`.
+    pub chapter: &'static str,
+    /// The exercises, in the order the chapter introduces them.
+    pub exercises: &'static [Exercise],
+    /// How to start a server for the black-box checks (shown by `check --url`).
+    pub serve_hint: &'static str,
+}
+
+/// One function (or small program) the learner writes.
+#[derive(Debug)]
+pub struct Exercise {
+    /// Name used on the command line and as the module of its tests: `request_line`.
+    pub name: &'static str,
+    /// What the learner writes, in one line.
+    pub summary: &'static str,
+    /// A nudge for a learner who is stuck; never the answer.
+    pub hint: &'static str,
+}
+
+impl Lesson {
+    /// The package directory, relative to the workspace root: `lessons/lesson02-http`.
+    pub fn dir(&self) -> String {
+        format!("lessons/{}", self.package)
+    }
+
+    /// The learner's file of an exercise: `lessons/lesson02-http/exercises/request_line.rs`.
+    pub fn exercise_file(&self, exercise: &Exercise) -> String {
+        format!("{}/exercises/{}.rs", self.dir(), exercise.name)
+    }
+
+    /// The reference solution of an exercise: `.../exercises/solutions/request_line.rs`.
+    pub fn solution_file(&self, exercise: &Exercise) -> String {
+        format!("{}/exercises/solutions/{}.rs", self.dir(), exercise.name)
+    }
+}
+
+/// The course, in order.
+pub static LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "lesson01",
+        package: "lesson01-echo",
+        title: "Raw TCP: the bytes of a request",
+        chapter: "ch01-raw-tcp.md",
+        serve_hint: "cargo run -p lesson01-echo -- 8001",
+        exercises: &[
+            Exercise {
+                name: "head_end",
+                summary: "find where a request's head ends: its first empty line",
+                hint: "Think in lines: each ends at a LF, and a line is empty when nothing, or \
+                       only a CR, stands before its LF. An empty line before the request line \
+                       is not the end. Stay with the bytes: the answer counts bytes, and \
+                       header values need not be UTF-8.",
+            },
+            Exercise {
+                name: "hello_response",
+                summary: "build a complete HTTP/1.1 response for any body, by hand",
+                hint: "A status line, three header lines and an empty line, each ending in \
+                       \\r\\n, then the body exactly as given. Content-Length counts bytes, not \
+                       characters: how long is \"héllo\" in UTF-8?",
+            },
+        ],
+    },
+    Lesson {
+        id: "lesson02",
+        package: "lesson02-http",
+        title: "HTTP/1.1: parsing requests and serving files",
+        chapter: "ch02-http.md",
+        serve_hint: "cargo run -p lesson02-http -- 8002 -d crates/homework/fixtures/lesson02",
+        exercises: &[
+            Exercise {
+                name: "request_line",
+                summary: "split a request line into method, path, query and version, strictly",
+                hint: "Split at every single space, not at runs of whitespace, and insist on \
+                       exactly three parts; then check each part in turn (is_tchar is there for \
+                       the method). Read the version byte by byte rather than parsing numbers: \
+                       \"+1\".parse::<u8>() is Ok(1).",
+            },
+            Exercise {
+                name: "safe_path",
+                summary: "percent-decode a URL path, then make it a safe relative file path",
+                hint: "Get percent_decode right first: a '%' counts only when two hex digits \
+                       follow it. Then decode the whole path before splitting it on '/', so that \
+                       %2f and %2e%2e are seen as what they become, and make text of a segment \
+                       only once its bytes have passed the checks.",
+            },
+            Exercise {
+                name: "listing_entry",
+                summary: "render one directory-listing line with a safe link and escaped text",
+                hint: "Two different encodings of one name: the href is percent-encoded byte by \
+                       byte, in uppercase hex (keep only letters, digits and - . _ ~), the \
+                       visible text is HTML-escaped (& < > \" '), each character once. A \
+                       directory's '/' is added after encoding.",
+            },
+        ],
+    },
+];
+
+/// Finds a lesson by id (`lesson02`), number (`2`, `02`) or package name (`lesson02-http`).
+pub fn find_lesson(name: &str) -> Option<&'static Lesson> {
+    let wanted = name.trim().to_ascii_lowercase();
+    let as_id = match wanted.parse::<u32>() {
+        Ok(number) => format!("lesson{number:02}"),
+        Err(_) => wanted.clone(),
+    };
+    LESSONS
+        .iter()
+        .find(|lesson| lesson.id == as_id || lesson.package == wanted)
+}
+
+/// Finds an exercise by name, with its lesson; `lesson02/request_line` also works.
+pub fn find_exercise(name: &str) -> Option<(&'static Lesson, &'static Exercise)> {
+    let (lesson_part, exercise_part) = match name.split_once('/') {
+        Some((lesson, exercise)) => (Some(lesson), exercise),
+        None => (None, name),
+    };
+    LESSONS
+        .iter()
+        .filter(|lesson| {
+            lesson_part.is_none_or(|l| find_lesson(l).is_some_and(|f| f.id == lesson.id))
+        })
+        .flat_map(|lesson| {
+            lesson
+                .exercises
+                .iter()
+                .map(move |exercise| (lesson, exercise))
+        })
+        .find(|(_, exercise)| exercise.name == exercise_part)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lessons_are_found_by_any_of_their_names() {
+        for name in ["lesson02", "2", "02", "lesson02-http", "LESSON02"] {
+            assert_eq!(find_lesson(name).map(|l| l.id), Some("lesson02"), "{name}");
+        }
+        assert!(find_lesson("lesson99").is_none());
+    }
+
+    #[test]
+    fn exercises_are_found_with_or_without_their_lesson() {
+        let (lesson, exercise) = find_exercise("request_line").unwrap();
+        assert_eq!((lesson.id, exercise.name), ("lesson02", "request_line"));
+        assert!(find_exercise("lesson02/request_line").is_some());
+        assert!(find_exercise("lesson01/request_line").is_none());
+        assert!(find_exercise("nothing").is_none());
+    }
+
+    #[test]
+    fn exercise_names_are_unique_across_the_course() {
+        let mut names: Vec<&str> = LESSONS
+            .iter()
+            .flat_map(|l| l.exercises.iter().map(|e| e.name))
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
+    }
+}

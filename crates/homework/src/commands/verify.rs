@@ -1,0 +1,385 @@
+//! `verify`: for CI and instructors, checks that every exercise is sound, in both directions.
+//!
+//! For every lesson with exercises, three properties must hold:
+//!
+//! 1. every committed learner file is exactly the stub its solution generates (so editing a
+//!    solution and forgetting `reset` is caught);
+//! 2. with the `reference` feature, every test of every exercise passes and each exercise has
+//!    at least [`MIN_TESTS`] tests (so the solutions are right and the tests say something);
+//! 3. with the learner files, every exercise has at least one failing test (a stub that passes
+//!    means the exercise asks nothing of the learner).
+//!
+//! It runs `cargo test` twice per lesson with different features, so it rebuilds; it belongs in
+//! CI (`.ci/run`), not in `cargo test`.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::{CHECKER, CommandError, read_file, stub_of};
+use crate::catalog::{LESSONS, Lesson, find_lesson};
+use crate::report::{CheckResult, GroupResult, Report, Style, to_json};
+use crate::runner::{self, Code};
+
+/// The fewest tests an exercise may have.
+pub const MIN_TESTS: usize = 3;
+
+/// The outcome of `verify`, as printed by `--json`.
+#[derive(Debug, Serialize)]
+struct Verification {
+    /// True when every property holds for every lesson.
+    ok: bool,
+    /// One entry per lesson with exercises.
+    lessons: Vec<LessonVerification>,
+}
+
+/// The three properties of one lesson.
+#[derive(Debug, Serialize)]
+struct LessonVerification {
+    /// `lesson02`.
+    lesson: &'static str,
+    /// Each property, in the order of the module documentation.
+    properties: Vec<Property>,
+}
+
+/// One property of one lesson and, when it does not hold, why.
+#[derive(Debug, Serialize)]
+struct Property {
+    /// A short stable name for machines: `stubs_match_solutions`.
+    name: &'static str,
+    /// What it means, in a sentence.
+    description: &'static str,
+    /// True when there are no problems.
+    holds: bool,
+    /// Every violation found, each naming the exercise or file.
+    problems: Vec<String>,
+}
+
+impl Property {
+    /// A property with its problems; it holds when there are none.
+    fn new(name: &'static str, description: &'static str, problems: Vec<String>) -> Property {
+        Property {
+            name,
+            description,
+            holds: problems.is_empty(),
+            problems,
+        }
+    }
+}
+
+/// `verify`: checks every lesson; exit code 0 only if every property holds.
+pub fn verify(json: bool) -> ExitCode {
+    let lessons: Vec<LessonVerification> = LESSONS
+        .iter()
+        .filter(|lesson| !lesson.exercises.is_empty())
+        .map(|lesson| verify_lesson(lesson, json))
+        .collect();
+    let ok = lessons
+        .iter()
+        .all(|lesson| lesson.properties.iter().all(|property| property.holds));
+    let verification = Verification { ok, lessons };
+    if json {
+        outln!("{}", to_json(&verification));
+    } else {
+        out!("{}", verification_text(&verification, Style::for_stdout()));
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The three properties of one lesson; progress goes to standard error unless `quiet`.
+fn verify_lesson(lesson: &'static Lesson, quiet: bool) -> LessonVerification {
+    let say = |what: &str| {
+        if !quiet {
+            eprintln!("verify {}: {what}...", lesson.id);
+        }
+    };
+    say("comparing the learner files with their solutions");
+    let stubs = Property::new(
+        "stubs_match_solutions",
+        "every learner file is exactly the stub its solution generates",
+        stub_problems(lesson),
+    );
+    say("running the tests against the reference solutions");
+    let solutions = Property::new(
+        "solutions_pass",
+        "the solutions pass every test, with at least 3 tests per exercise",
+        test_problems(lesson, Code::Reference, solution_problems),
+    );
+    say("running the tests against the learner files");
+    let learner = Property::new(
+        "stubs_fail",
+        "every untouched stub fails at least one test",
+        test_problems(lesson, Code::Learner, stub_run_problems),
+    );
+    LessonVerification {
+        lesson: lesson.id,
+        properties: vec![stubs, solutions, learner],
+    }
+}
+
+/// Property 1: each learner file against the stub of its solution.
+fn stub_problems(lesson: &Lesson) -> Vec<String> {
+    lesson
+        .exercises
+        .iter()
+        .filter_map(|exercise| {
+            let path = lesson.exercise_file(exercise);
+            let outcome = stub_of(lesson, exercise)
+                .and_then(|stub| Ok((stub, read_file(&path)?)))
+                .map(|(stub, committed)| first_difference(&committed, &stub));
+            match outcome {
+                Ok(None) => None,
+                Ok(Some(difference)) => Some(format!(
+                    "{path} is not the stub its solution generates \
+                     (`{CHECKER} reset {}` writes it again); {difference}",
+                    exercise.name
+                )),
+                Err(error) => Some(error.to_string()),
+            }
+        })
+        .collect()
+}
+
+/// Where two texts first differ: the line number, then both lines quoted, one per line.
+fn first_difference(file: &str, stub: &str) -> Option<String> {
+    if file == stub {
+        return None;
+    }
+    let mut file_lines = file.split_inclusive('\n');
+    let mut stub_lines = stub.split_inclusive('\n');
+    let mut number = 1;
+    loop {
+        match (file_lines.next(), stub_lines.next()) {
+            (Some(a), Some(b)) if a == b => number += 1,
+            (a, b) => {
+                return Some(format!(
+                    "the first difference is on line {number}:\n  file: {}\n  stub: {}",
+                    shown(a),
+                    shown(b)
+                ));
+            }
+        }
+    }
+}
+
+/// A line for a message, quoted with its line ending, or what stands past the end.
+fn shown(line: Option<&str>) -> String {
+    match line {
+        Some(line) => format!("{line:?}"),
+        None => "(nothing: it ends before this line)".to_string(),
+    }
+}
+
+/// Runs the tests against `code` and reads the report's problems with `judge`.
+fn test_problems(lesson: &Lesson, code: Code, judge: fn(&Report) -> Vec<String>) -> Vec<String> {
+    let which = match code {
+        Code::Reference => "the solutions",
+        Code::Learner => "the learner files",
+    };
+    match runner::run_exercises(lesson, code) {
+        Err(error) => vec![CommandError::Run(error).to_string()],
+        Ok(report) => match &report.compile_error {
+            Some(errors) => vec![format!("the tests do not compile with {which}:\n{errors}")],
+            None => judge(&report),
+        },
+    }
+}
+
+/// Property 2 for one report: every test passes, and enough of them ran.
+fn solution_problems(report: &Report) -> Vec<String> {
+    let mut problems = Vec::new();
+    for group in &report.groups {
+        let count = runner::tests_run(group);
+        if let Some(failing) = group.checks.iter().find(|check| !check.passed) {
+            problems.push(format!(
+                "{}: {} of {count} tests fail with the solution; the first is {}",
+                group.name,
+                group.checks.iter().filter(|check| !check.passed).count(),
+                describe(failing)
+            ));
+        }
+        if count < MIN_TESTS {
+            problems.push(format!(
+                "{}: {count} tests ran; an exercise needs at least {MIN_TESTS}",
+                group.name
+            ));
+        }
+    }
+    problems
+}
+
+/// Property 3 for one report: no exercise passes on its untouched stub.
+fn stub_run_problems(report: &Report) -> Vec<String> {
+    report
+        .groups
+        .iter()
+        .filter(|group| group.passed || runner::tests_run(group) == 0)
+        .map(|group: &GroupResult| {
+            if group.passed {
+                format!(
+                    "{}: all {} tests pass on the untouched stub, so the exercise asks nothing",
+                    group.name,
+                    group.checks.len()
+                )
+            } else {
+                format!("{}: no tests ran on the stub", group.name)
+            }
+        })
+        .collect()
+}
+
+/// `name (message)` of a failing check, on one line.
+fn describe(check: &CheckResult) -> String {
+    match &check.message {
+        Some(message) => format!("{} ({})", check.name, message.replace('\n', " ")),
+        None => check.name.clone(),
+    }
+}
+
+/// The verification as text: per lesson, a mark per property and its problems; a summary.
+fn verification_text(verification: &Verification, style: Style) -> String {
+    let mut text = String::new();
+    for lesson in &verification.lessons {
+        let title = find_lesson(lesson.lesson).map_or("", |found| found.title);
+        text.push_str(&format!("{} · {title}\n", style.bold(lesson.lesson)));
+        for property in &lesson.properties {
+            text.push_str(&format!(
+                "  {} {}\n",
+                style.mark(property.holds),
+                property.description
+            ));
+            for problem in &property.problems {
+                let mut lines = problem.lines();
+                text.push_str(&format!("      - {}\n", lines.next().unwrap_or("")));
+                for line in lines {
+                    text.push_str(&format!("        {line}\n"));
+                }
+            }
+        }
+    }
+    text.push('\n');
+    text.push_str(&summary(verification, style));
+    text.push('\n');
+    text
+}
+
+/// `verify: everything holds (2 lessons, 5 exercises).` or the number of problems.
+fn summary(verification: &Verification, style: Style) -> String {
+    let problems: usize = verification
+        .lessons
+        .iter()
+        .flat_map(|lesson| lesson.properties.iter().map(|p| p.problems.len()))
+        .sum();
+    if verification.ok {
+        let exercises: usize = LESSONS.iter().map(|lesson| lesson.exercises.len()).sum();
+        style.good(&format!(
+            "verify: everything holds ({} lessons, {exercises} exercises).",
+            verification.lessons.len()
+        ))
+    } else {
+        style.bad(&format!(
+            "verify: {problems} problem{} found.",
+            if problems == 1 { "" } else { "s" }
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, passed: bool) -> CheckResult {
+        if passed {
+            CheckResult::pass(name)
+        } else {
+            CheckResult::fail(name, "not written yet: x\nat a.rs:1:1")
+        }
+    }
+
+    fn group(name: &str, results: &[bool]) -> GroupResult {
+        let checks: Vec<CheckResult> = results
+            .iter()
+            .enumerate()
+            .map(|(i, passed)| check(&format!("t{i}"), *passed))
+            .collect();
+        GroupResult {
+            name: name.into(),
+            passed: checks.iter().all(|c| c.passed),
+            hint: None,
+            checks,
+        }
+    }
+
+    fn report(groups: Vec<GroupResult>) -> Report {
+        Report::new("lesson02", "exercises", None, groups)
+    }
+
+    #[test]
+    fn the_first_differing_line_is_named() {
+        assert_eq!(first_difference("a\nb\n", "a\nb\n"), None);
+        assert_eq!(
+            first_difference("a\nb\nc\n", "a\nB\nc\n").unwrap(),
+            "the first difference is on line 2:\n  file: \"b\\n\"\n  stub: \"B\\n\""
+        );
+        assert_eq!(
+            first_difference("a\n", "a\nb\n").unwrap(),
+            "the first difference is on line 2:\n  file: (nothing: it ends before this line)\n  \
+             stub: \"b\\n\""
+        );
+        assert_eq!(
+            first_difference("a", "a\n").unwrap(),
+            "the first difference is on line 1:\n  file: \"a\"\n  stub: \"a\\n\""
+        );
+    }
+
+    #[test]
+    fn solutions_must_pass_every_test_and_have_enough_of_them() {
+        assert!(solution_problems(&report(vec![group("a", &[true, true, true])])).is_empty());
+        let problems = solution_problems(&report(vec![
+            group("a", &[true, false, true]),
+            group("b", &[true, true]),
+        ]));
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("a: 1 of 3 tests fail with the solution; the first is t1 (not written yet: x at a.rs:1:1)"), "{problems:?}");
+        assert_eq!(problems[1], "b: 2 tests ran; an exercise needs at least 3");
+    }
+
+    #[test]
+    fn a_stub_that_passes_is_a_defect() {
+        let problems = stub_run_problems(&report(vec![
+            group("a", &[true, false]),
+            group("b", &[true, true, true]),
+        ]));
+        assert_eq!(
+            problems,
+            ["b: all 3 tests pass on the untouched stub, so the exercise asks nothing"]
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_problems() {
+        let verification = Verification {
+            ok: false,
+            lessons: vec![LessonVerification {
+                lesson: "lesson02",
+                properties: vec![
+                    Property::new("a", "first property", vec![]),
+                    Property::new("b", "second property", vec!["x: broken\ndetail".into()]),
+                ],
+            }],
+        };
+        let text = verification_text(&verification, Style::plain());
+        let title = find_lesson("lesson02").unwrap().title;
+        assert_eq!(
+            text,
+            format!(
+                "lesson02 · {title}\n  ✓ first property\n  ✗ second property\n      \
+                 - x: broken\n        detail\n\nverify: 1 problem found.\n"
+            )
+        );
+    }
+}

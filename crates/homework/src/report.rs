@@ -1,0 +1,551 @@
+//! Results of a check, for people (text) and for machines (JSON).
+//!
+//! Both the exercise runner and the black-box checks produce a [`Report`]; `--json` prints it
+//! with serde, otherwise it is rendered as text with ✓/✗ marks, the first failure of each
+//! exercise in plain words, a hint, and the progress over all lessons.
+
+use std::io::IsTerminal;
+
+use serde::Serialize;
+
+use crate::progress::LessonCount;
+
+/// The outcome of checking one lesson.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The lesson checked: `lesson02`.
+    pub lesson: String,
+    /// `exercises` (tests against the learner's code) or `url` (black-box HTTP checks).
+    pub mode: &'static str,
+    /// The URL checked, in `url` mode.
+    pub target: Option<String>,
+    /// The code did not compile: the compiler's message (no results then).
+    pub compile_error: Option<String>,
+    /// One entry per exercise (or per black-box check group).
+    pub groups: Vec<GroupResult>,
+    /// Checks that passed, over all groups.
+    pub passed: usize,
+    /// Checks that failed, over all groups.
+    pub failed: usize,
+}
+
+/// The outcome of one exercise (or one group of black-box checks).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupResult {
+    /// The exercise or group name: `request_line`.
+    pub name: String,
+    /// True when every check of the group passed.
+    pub passed: bool,
+    /// The exercise's hint, shown when it fails.
+    pub hint: Option<String>,
+    /// Every check of the group, in order.
+    pub checks: Vec<CheckResult>,
+}
+
+/// The outcome of one test or one black-box check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// The test or check name: `splits_three_parts`, `GET /hello.txt`.
+    pub name: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// What went wrong, in plain words (the assertion's message, or `not written yet: ...`).
+    pub message: Option<String>,
+    /// The expected value, when the failure compared two values.
+    pub expected: Option<String>,
+    /// The value obtained, when the failure compared two values.
+    pub got: Option<String>,
+    /// Black-box mode: the exact bytes sent, escaped for display.
+    pub sent: Option<String>,
+    /// Black-box mode: the exact bytes received, escaped for display.
+    pub received: Option<String>,
+}
+
+impl CheckResult {
+    /// A check that passed, with nothing more to say.
+    pub fn pass(name: impl Into<String>) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            passed: true,
+            message: None,
+            expected: None,
+            got: None,
+            sent: None,
+            received: None,
+        }
+    }
+
+    /// A check that failed for the reason `message`, with nothing compared or exchanged.
+    pub fn fail(name: impl Into<String>, message: impl Into<String>) -> CheckResult {
+        CheckResult {
+            passed: false,
+            message: Some(message.into()),
+            ..CheckResult::pass(name)
+        }
+    }
+}
+
+impl Report {
+    /// Builds a report, counting passes and failures from the groups.
+    pub fn new(
+        lesson: &str,
+        mode: &'static str,
+        target: Option<String>,
+        groups: Vec<GroupResult>,
+    ) -> Report {
+        let checks = || groups.iter().flat_map(|group| group.checks.iter());
+        let passed = checks().filter(|check| check.passed).count();
+        let failed = checks().filter(|check| !check.passed).count();
+        Report {
+            lesson: lesson.to_string(),
+            mode,
+            target,
+            compile_error: None,
+            groups,
+            passed,
+            failed,
+        }
+    }
+
+    /// True when something was checked and nothing failed.
+    pub fn all_passed(&self) -> bool {
+        self.compile_error.is_none() && self.failed == 0 && self.passed > 0
+    }
+}
+
+/// How text output looks: with ANSI colours on a terminal, plain otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// Whether to colour marks and labels.
+    color: bool,
+}
+
+impl Style {
+    /// Colours when standard output is a terminal and `NO_COLOR` is not set.
+    pub fn for_stdout() -> Style {
+        Style {
+            color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
+    /// No colours, as tests expect.
+    #[cfg(test)]
+    pub fn plain() -> Style {
+        Style { color: false }
+    }
+
+    /// `text` in an ANSI graphics mode (`32` is green), when colours are on.
+    fn paint(self, mode: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{mode}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// A green ✓ or a red ✗.
+    pub fn mark(self, passed: bool) -> String {
+        if passed {
+            self.paint("32", "✓")
+        } else {
+            self.paint("31", "✗")
+        }
+    }
+
+    /// Text that matters most on its line.
+    pub fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    /// Text that can be skimmed over.
+    pub fn dim(self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    /// Text that says something went well.
+    pub fn good(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    /// Text that says something went wrong.
+    pub fn bad(self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
+    /// A hint's label.
+    pub fn hint(self, text: &str) -> String {
+        self.paint("33", text)
+    }
+}
+
+/// How wide wrapped text may be, indentation included.
+const TEXT_WIDTH: usize = 88;
+
+/// How many cells the progress bar has.
+const BAR_WIDTH: usize = 20;
+
+/// Any value as pretty JSON (reports, listings, verify results).
+pub fn to_json(value: &impl Serialize) -> String {
+    // Only maps with non-string keys or failing `Serialize` impls fail; none is used here.
+    serde_json::to_string_pretty(value).expect("the checker's results always serialize")
+}
+
+/// A report as text: a heading, one block per group, and a closing count.
+pub fn render_text(report: &Report, style: Style) -> String {
+    let mut text = heading(report, style);
+    text.push_str("\n\n");
+    if let Some(errors) = &report.compile_error {
+        text.push_str(&compile_error_text(errors, style));
+        return text;
+    }
+    let name_width = report.groups.iter().map(|g| g.name.chars().count()).max();
+    for group in &report.groups {
+        text.push_str(&group_text(group, name_width.unwrap_or(0), style));
+    }
+    text.push('\n');
+    text.push_str(&closing_count(report, style));
+    text.push('\n');
+    text
+}
+
+/// `lesson02 · HTTP/1.1: parsing requests...`, or the URL checked in black-box mode.
+fn heading(report: &Report, style: Style) -> String {
+    let title = crate::catalog::find_lesson(&report.lesson).map_or("", |lesson| lesson.title);
+    let what = match &report.target {
+        Some(url) => format!("black-box checks of {url}"),
+        None => title.to_string(),
+    };
+    format!("{} · {what}", style.bold(&report.lesson))
+}
+
+/// The compiler's errors, introduced in plain words.
+fn compile_error_text(errors: &str, style: Style) -> String {
+    format!(
+        "{} The code does not compile yet, so no check could run. The compiler says:\n\n\
+         {errors}\n\n\
+         Fix the first error (the `-->` line names its file and line), then check again.\n",
+        style.mark(false)
+    )
+}
+
+/// One group: its mark, name and count, then its first failing check and its hint.
+fn group_text(group: &GroupResult, name_width: usize, style: Style) -> String {
+    let passed = group.checks.iter().filter(|check| check.passed).count();
+    let count = match group.checks.as_slice() {
+        [only] if only.name == crate::runner::NO_TESTS => "no tests ran".to_string(),
+        checks => format!("{passed} of {} checks pass", checks.len()),
+    };
+    let name = format!("{:<name_width$}", group.name);
+    let mut text = format!(
+        "{} {}   {}\n",
+        style.mark(group.passed),
+        style.bold(&name),
+        style.dim(&count)
+    );
+    // A check that could not apply to this server passes with a note; say so, honestly.
+    for skipped in group.checks.iter().filter(|check| check.passed) {
+        if let Some(note) = skipped
+            .message
+            .as_deref()
+            .filter(|m| m.starts_with("skipped:"))
+        {
+            text.push_str(&indented(&format!("{}: {note}", skipped.name), "    "));
+        }
+    }
+    if let Some(failing) = group.checks.iter().find(|check| !check.passed) {
+        text.push_str(&failure_text(failing, style));
+        if let Some(hint) = &group.hint {
+            text.push_str(&hint_paragraph(hint, 4, style));
+        }
+    }
+    text
+}
+
+/// The first failing check: its name, message, and the values compared or exchanged.
+fn failure_text(check: &CheckResult, style: Style) -> String {
+    let mut text = String::new();
+    if check.name != crate::runner::NO_TESTS {
+        text.push_str(&format!(
+            "    {} {}\n",
+            style.dim("first failing check:"),
+            check.name
+        ));
+    }
+    if let Some(message) = &check.message {
+        text.push_str(&indented(message, "    "));
+    }
+    let values = [
+        ("expected", &check.expected),
+        ("got", &check.got),
+        ("sent", &check.sent),
+        ("received", &check.received),
+    ];
+    for (label, value) in values {
+        if let Some(value) = value {
+            text.push_str(&labelled_value(label, value, style));
+        }
+    }
+    text
+}
+
+/// `    expected: VALUE`, labels right-aligned, later lines of the value aligned under it.
+fn labelled_value(label: &str, value: &str, style: Style) -> String {
+    let label = format!("{label:>8}:");
+    let continuation = " ".repeat(4 + label.len() + 1);
+    let mut lines = value.lines();
+    let mut text = format!("    {} {}\n", style.dim(&label), lines.next().unwrap_or(""));
+    for line in lines {
+        text.push_str(&format!("{continuation}{line}\n"));
+    }
+    text
+}
+
+/// Every line of `text`, prefixed.
+fn indented(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|line| format!("{prefix}{line}\n"))
+        .collect()
+}
+
+/// `hint: text...` wrapped, later lines aligned under the text, `indent` spaces in.
+pub fn hint_paragraph(hint: &str, indent: usize, style: Style) -> String {
+    const LABEL: &str = "hint:";
+    let lead = " ".repeat(indent);
+    let hanging = " ".repeat(indent + LABEL.len() + 1);
+    let width = TEXT_WIDTH.saturating_sub(hanging.len()).max(20);
+    let mut text = String::new();
+    for (index, line) in wrap(hint, width).iter().enumerate() {
+        if index == 0 {
+            text.push_str(&format!("{lead}{} {line}\n", style.hint(LABEL)));
+        } else {
+            text.push_str(&format!("{hanging}{line}\n"));
+        }
+    }
+    text
+}
+
+/// Splits text into lines of at most `width` characters, at spaces (a longer word gets a
+/// line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let needed = line.chars().count() + 1 + word.chars().count();
+        if !line.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `2 of 3 exercises pass (11 of 14 checks).`
+fn closing_count(report: &Report, style: Style) -> String {
+    let groups_passed = report.groups.iter().filter(|g| g.passed).count();
+    let noun = if report.mode == "url" {
+        "check groups"
+    } else {
+        "exercises"
+    };
+    let sentence = format!(
+        "{groups_passed} of {} {noun} pass ({} of {} checks).",
+        report.groups.len(),
+        report.passed,
+        report.passed + report.failed
+    );
+    if report.all_passed() {
+        style.good(&sentence)
+    } else {
+        sentence
+    }
+}
+
+/// `Progress  ████░░░░  2 of 5 exercises · lesson01 2/2 · lesson02 0/3`.
+pub fn progress_line(counts: &[LessonCount], style: Style) -> String {
+    let done: usize = counts.iter().map(|count| count.done).sum();
+    let total: usize = counts.iter().map(|count| count.total).sum();
+    let per_lesson: Vec<String> = counts
+        .iter()
+        .map(|count| {
+            let text = format!("{} {}/{}", count.lesson, count.done, count.total);
+            if count.total > 0 && count.done == count.total {
+                style.good(&text)
+            } else {
+                text
+            }
+        })
+        .collect();
+    format!(
+        "{}  {}  {done} of {total} exercises · {}",
+        style.bold("Progress"),
+        bar(done, total),
+        per_lesson.join(" · ")
+    )
+}
+
+/// A bar of [`BAR_WIDTH`] cells, `done / total` of them full.
+fn bar(done: usize, total: usize) -> String {
+    let full = (done * BAR_WIDTH)
+        .checked_div(total)
+        .unwrap_or(0)
+        .min(BAR_WIDTH);
+    format!("{}{}", "█".repeat(full), "░".repeat(BAR_WIDTH - full))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn check(name: &str, passed: bool) -> CheckResult {
+        CheckResult {
+            passed,
+            ..CheckResult::pass(name)
+        }
+    }
+
+    fn failing_report() -> Report {
+        let failing = CheckResult {
+            message: Some("the method of \"GET / HTTP/1.1\"\nat tests/x.rs:3:5".into()),
+            expected: Some("\"GET\"".into()),
+            got: Some("\"get\"".into()),
+            ..check("keeps_the_method", false)
+        };
+        let groups = vec![
+            GroupResult {
+                name: "request_line".into(),
+                passed: false,
+                hint: Some("Split on single spaces.".into()),
+                checks: vec![check("splits", true), failing],
+            },
+            GroupResult {
+                name: "safe_path".into(),
+                passed: true,
+                hint: Some("never shown".into()),
+                checks: vec![check("plain", true)],
+            },
+        ];
+        Report::new("lesson02", "exercises", None, groups)
+    }
+
+    #[test]
+    fn a_failing_exercise_shows_its_first_failure_and_hint() {
+        let text = render_text(&failing_report(), Style::plain());
+        let expected = "\
+lesson02 · HTTP/1.1: parsing requests and serving files
+
+✗ request_line   1 of 2 checks pass
+    first failing check: keeps_the_method
+    the method of \"GET / HTTP/1.1\"
+    at tests/x.rs:3:5
+    expected: \"GET\"
+         got: \"get\"
+    hint: Split on single spaces.
+✓ safe_path      1 of 1 checks pass
+
+1 of 2 exercises pass (2 of 3 checks).
+";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_compile_error_replaces_the_groups() {
+        let mut report = Report::new("lesson02", "exercises", None, Vec::new());
+        report.compile_error = Some("error[E0308]: mismatched types\n --> a.rs:1:2".into());
+        let text = render_text(&report, Style::plain());
+        assert!(text.contains("does not compile yet"), "{text}");
+        assert!(
+            text.contains("says:\n\nerror[E0308]: mismatched types\n --> a.rs:1:2\n\nFix"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn black_box_failures_show_the_bytes_exchanged() {
+        let failing = CheckResult {
+            message: Some("status 404 expected".into()),
+            sent: Some("GET /nothing HTTP/1.1\\r\\n\\r\\n".into()),
+            received: Some("HTTP/1.1 200 OK\\r\\n".into()),
+            ..check("GET /nothing", false)
+        };
+        let group = GroupResult {
+            name: "not_found".into(),
+            passed: false,
+            hint: None,
+            checks: vec![failing],
+        };
+        let report = Report::new(
+            "lesson02",
+            "url",
+            Some("http://127.0.0.1:8002".into()),
+            vec![group],
+        );
+        let text = render_text(&report, Style::plain());
+        assert!(
+            text.starts_with("lesson02 · black-box checks of http://127.0.0.1:8002\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("        sent: GET /nothing HTTP/1.1\\r\\n\\r\\n\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    received: HTTP/1.1 200 OK\\r\\n\n"),
+            "{text}"
+        );
+        assert!(text.contains("0 of 1 check groups pass"), "{text}");
+    }
+
+    #[test]
+    fn colours_appear_only_when_asked_for() {
+        let coloured = Style { color: true };
+        assert_eq!(coloured.mark(true), "\x1b[32m✓\x1b[0m");
+        assert_eq!(Style::plain().mark(false), "✗");
+        assert!(!render_text(&failing_report(), Style::plain()).contains('\x1b'));
+    }
+
+    #[test]
+    fn the_progress_line_counts_every_lesson() {
+        let counts = [
+            LessonCount {
+                lesson: "lesson01",
+                done: 2,
+                total: 2,
+            },
+            LessonCount {
+                lesson: "lesson02",
+                done: 0,
+                total: 3,
+            },
+        ];
+        assert_eq!(
+            progress_line(&counts, Style::plain()),
+            "Progress  ████████░░░░░░░░░░░░  2 of 5 exercises · lesson01 2/2 · lesson02 0/3"
+        );
+        assert_eq!(bar(0, 0), "░".repeat(BAR_WIDTH));
+        assert_eq!(bar(3, 3), "█".repeat(BAR_WIDTH));
+    }
+
+    #[test]
+    fn long_text_wraps_at_spaces() {
+        assert_eq!(wrap("aa bb cc dd", 5), ["aa bb", "cc dd"]);
+        assert_eq!(wrap("a verylongword b", 4), ["a", "verylongword", "b"]);
+        assert_eq!(wrap("", 10), [""]);
+        let paragraph = hint_paragraph("one two three", 2, Style::plain());
+        assert_eq!(paragraph, "  hint: one two three\n");
+    }
+
+    #[test]
+    fn reports_become_json_with_every_field() {
+        let json: serde_json::Value = serde_json::from_str(&to_json(&failing_report())).unwrap();
+        assert_eq!(json["lesson"], "lesson02");
+        assert_eq!(json["groups"][0]["checks"][1]["expected"], "\"GET\"");
+        assert_eq!(json["failed"], 1);
+    }
+}
