@@ -22,6 +22,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+// ANCHOR: escape
 /// Escapes a byte string for a log line; see the module docs for the rules.
 pub fn escape(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
@@ -35,6 +36,7 @@ pub fn escape(bytes: &[u8]) -> String {
     }
     out
 }
+// ANCHOR_END: escape
 
 /// Formats a time as `21/Nov/2026 14:36:55` (UTC), the date column of the log.
 pub fn log_date(time: SystemTime) -> String {

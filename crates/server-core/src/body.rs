@@ -194,9 +194,11 @@ impl<'a> RequestBody<'a> {
         self.is_finished()
     }
 
+    // ANCHOR: body_deadline
     fn deadline(&self) -> Instant {
         self.started + self.timeout + Duration::from_secs(self.received / BODY_MIN_RATE)
     }
+    // ANCHOR_END: body_deadline
 
     /// Remembers a failure and turns it into the `io::Error` the handler sees.
     fn fail(&mut self, error: RequestError) -> io::Error {
@@ -270,6 +272,7 @@ impl<'a> RequestBody<'a> {
         }
     }
 
+    // ANCHOR: chunked_step
     /// One step of the body state machine: returns body bytes copied into `out` (maybe 0
     /// while framing is consumed; `Done` ends it).
     fn step(&mut self, out: &mut [u8]) -> Result<usize, RequestError> {
@@ -342,8 +345,10 @@ impl<'a> RequestBody<'a> {
             }
         }
     }
+    // ANCHOR_END: chunked_step
 }
 
+// ANCHOR: read_continue
 impl Read for RequestBody<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if let Some(error) = &self.error {
@@ -368,6 +373,7 @@ impl Read for RequestBody<'_> {
         }
     }
 }
+// ANCHOR_END: read_continue
 
 /// A [`RequestBody`] without its connection: everything but the borrow.
 pub(crate) struct SuspendedBody {
@@ -400,6 +406,7 @@ impl SuspendedBody {
     }
 }
 
+// ANCHOR: parse_chunk_size
 /// Parses `1a;name=value` into 26; at most 16 hex digits, extensions ignored.
 pub fn parse_chunk_size(line: &[u8]) -> Result<u64, RequestError> {
     let size_part = match line.iter().position(|&b| b == b';') {
@@ -431,6 +438,7 @@ pub fn parse_chunk_size(line: &[u8]) -> Result<u64, RequestError> {
     let text = std::str::from_utf8(digits).map_err(|_| RequestError::BadChunk("bad chunk size"))?;
     u64::from_str_radix(text, 16).map_err(|_| RequestError::BadChunk("bad chunk size"))
 }
+// ANCHOR_END: parse_chunk_size
 
 fn trim_end_bws(bytes: &[u8]) -> &[u8] {
     let end = bytes

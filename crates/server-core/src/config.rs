@@ -36,6 +36,7 @@ pub struct Limits {
     pub max_body: u64,
 }
 
+// ANCHOR: limits_default
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -46,6 +47,7 @@ impl Default for Limits {
         }
     }
 }
+// ANCHOR_END: limits_default
 
 /// Time limits on what a client may make the server wait for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +65,7 @@ pub struct Timeouts {
 /// Bytes per second a body upload must average to keep extending its deadline.
 pub const BODY_MIN_RATE: u64 = 500;
 
+// ANCHOR: timeouts_default
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
@@ -73,6 +76,7 @@ impl Default for Timeouts {
         }
     }
 }
+// ANCHOR_END: timeouts_default
 
 /// Everything the server loop needs to know besides the handler.
 #[derive(Debug, Clone, PartialEq, Eq)]

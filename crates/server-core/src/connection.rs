@@ -336,6 +336,7 @@ impl<T: Transport> Connection<'_, T> {
     }
     // ANCHOR_END: read_head
 
+    // ANCHOR: write_response
     /// Writes a response; returns what was sent and whether the connection stays open.
     fn write_response(
         &mut self,
@@ -391,6 +392,7 @@ impl<T: Transport> Connection<'_, T> {
         }
         sent
     }
+    // ANCHOR_END: write_response
 
     /// Sends a body after its head; `sent` counts body bytes for the log.
     fn write_body(&mut self, body: Body, chunked: bool, sent: &mut u64) -> io::Result<()> {
@@ -474,6 +476,7 @@ impl<T: Transport> Connection<'_, T> {
         self.stream.flush()
     }
 
+    // ANCHOR: lingering_close
     /// Lingering close: send what is pending, stop sending, then drain the client for a while.
     fn close(mut self) {
         let _ = self.flush();
@@ -492,6 +495,7 @@ impl<T: Transport> Connection<'_, T> {
             }
         }
     }
+    // ANCHOR_END: lingering_close
 }
 
 /// What `write_response` did.
@@ -515,6 +519,7 @@ impl<T: Transport> BodySource for Connection<'_, T> {
         }
     }
 
+    // ANCHOR: fill
     fn fill(&mut self, deadline: Instant) -> io::Result<usize> {
         // Whatever we owe the client goes out before we wait for it.
         self.flush()?;
@@ -546,6 +551,7 @@ impl<T: Transport> BodySource for Connection<'_, T> {
             }
         }
     }
+    // ANCHOR_END: fill
 
     fn send_continue(&mut self) -> io::Result<()> {
         self.outbuf
@@ -554,6 +560,7 @@ impl<T: Transport> BodySource for Connection<'_, T> {
     }
 }
 
+// ANCHOR: find_head_end
 /// Finds the end of a request head — the empty line — searching from `from`; returns the
 /// length of the head including the empty line. A bare LF counts as a line ending.
 fn find_head_end(buffered: &[u8], from: usize) -> Option<usize> {
@@ -568,6 +575,7 @@ fn find_head_end(buffered: &[u8], from: usize) -> Option<usize> {
     }
     None
 }
+// ANCHOR_END: find_head_end
 
 /// The current time as an HTTP date, computed at most once a second per thread.
 fn http_date_now() -> String {

@@ -35,12 +35,14 @@ impl Deref for Request {
     }
 }
 
+// ANCHOR: handler_trait
 /// Answers requests. Implemented for any `Fn(&Request, &mut RequestBody) -> Response`.
 pub trait Handler: Send + Sync + 'static {
     /// Produces the response to one request. Reading `body` is optional: unread body bytes
     /// are skipped (or the connection closed) by the server.
     fn handle(&self, request: &Request, body: &mut RequestBody<'_>) -> Response;
 }
+// ANCHOR_END: handler_trait
 
 impl<F> Handler for F
 where

@@ -231,6 +231,7 @@ pub enum RequestError {
 }
 
 impl RequestError {
+    // ANCHOR: status
     /// The status code this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
@@ -249,6 +250,7 @@ impl RequestError {
             | RequestError::Incomplete => 400,
         }
     }
+    // ANCHOR_END: status
 }
 
 impl fmt::Display for RequestError {
@@ -406,6 +408,7 @@ fn parse_request_line(line: &[u8]) -> Result<(String, String, Version), RequestE
 }
 // ANCHOR_END: request_line
 
+// ANCHOR: parse_version
 /// `HTTP/1.1` → `Http11`; `HTTP/2.0` → 505; `HTTP/1.1x` or `http/1.1` → 400.
 fn parse_version(version: &[u8]) -> Result<Version, RequestError> {
     let [b'H', b'T', b'T', b'P', b'/', major, b'.', minor] = version else {
@@ -426,6 +429,7 @@ fn parse_version(version: &[u8]) -> Result<Version, RequestError> {
         )),
     }
 }
+// ANCHOR_END: parse_version
 
 /// RFC 9112 §3.2: which target forms go with which methods.
 fn check_target_form(method: &str, target: &str) -> Result<(), RequestError> {
@@ -493,6 +497,7 @@ fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| b as char).collect()
 }
 
+// ANCHOR: check_host
 /// RFC 9112 §3.2: exactly one Host in HTTP/1.1, at most one in 1.0, and a sane value.
 fn check_host(head: &RequestHead) -> Result<(), RequestError> {
     let mut hosts = head.header_values("host");
@@ -511,6 +516,7 @@ fn check_host(head: &RequestHead) -> Result<(), RequestError> {
         )),
     }
 }
+// ANCHOR_END: check_host
 
 /// Bytes allowed in `uri-host [ ":" port ]` (RFC 3986 §3.2.2, including IPv6 brackets).
 fn is_host_byte(byte: u8) -> bool {
@@ -559,6 +565,7 @@ fn body_framing(head: &RequestHead) -> Result<BodyFraming, RequestError> {
 }
 // ANCHOR_END: framing
 
+// ANCHOR: transfer_coding
 /// RFC 9112 §6.1: `chunked` must be present once, last; other codings are not implemented.
 fn transfer_coding(values: &[&str]) -> Result<BodyFraming, RequestError> {
     let codings: Vec<String> = values
@@ -588,7 +595,9 @@ fn transfer_coding(values: &[&str]) -> Result<BodyFraming, RequestError> {
     }
     Ok(BodyFraming::Chunked)
 }
+// ANCHOR_END: transfer_coding
 
+// ANCHOR: expect
 /// RFC 9110 §10.1.1: `100-continue` is the only expectation; HTTP/1.0 clients cannot use it.
 fn expects_continue(head: &RequestHead) -> Result<bool, RequestError> {
     let mut expects = false;
@@ -601,7 +610,9 @@ fn expects_continue(head: &RequestHead) -> Result<bool, RequestError> {
     }
     Ok(expects && head.version == Version::Http11 && head.framing != BodyFraming::None)
 }
+// ANCHOR_END: expect
 
+// ANCHOR: keep_alive
 /// RFC 9112 §9.3: persistence is the default in 1.1 and an opt-in in 1.0.
 fn wants_keep_alive(head: &RequestHead) -> bool {
     let mut close = false;
@@ -618,3 +629,4 @@ fn wants_keep_alive(head: &RequestHead) -> bool {
         Version::Http10 => keep_alive && !close,
     }
 }
+// ANCHOR_END: keep_alive

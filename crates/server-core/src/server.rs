@@ -228,6 +228,7 @@ impl Server {
     }
     // ANCHOR_END: accept_loop
 
+    // ANCHOR: start_connection
     /// Registers a connection and gives it a thread, or refuses it past the cap.
     fn start_connection(&self, stream: TcpStream) {
         let _ = stream.set_nodelay(true);
@@ -274,6 +275,7 @@ impl Server {
             access_log::log_message(Some(peer), &format!("cannot start a thread: {err}"));
         }
     }
+    // ANCHOR_END: start_connection
 }
 
 /// Waits (up to the grace period) for the connections still being served.

@@ -428,6 +428,7 @@ impl StaticFiles {
     }
 }
 
+// ANCHOR: handle
 impl crate::Handler for StaticFiles {
     fn handle(&self, request: &Request, _body: &mut RequestBody<'_>) -> Response {
         if request.method != "GET" && request.method != "HEAD" {
@@ -436,6 +437,7 @@ impl crate::Handler for StaticFiles {
         self.serve(request).unwrap_or_else(|_| not_found())
     }
 }
+// ANCHOR_END: handle
 
 /// The path without a `#fragment`, which a client should not have sent (Python drops it too).
 fn without_fragment(raw_path: &str) -> &str {

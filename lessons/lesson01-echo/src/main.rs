@@ -27,6 +27,7 @@ struct Args {
     echo: bool,
 }
 
+// ANCHOR: main
 fn main() {
     let args = Args::parse();
     let listener =
@@ -41,3 +42,4 @@ fn main() {
     };
     clients::serve_each_client(&listener, serve);
 }
+// ANCHOR_END: main

@@ -236,6 +236,7 @@ pub fn hello_response(now: SystemTime) -> String {
 }
 // ANCHOR_END: hello_response
 
+// ANCHOR: close_gently
 /// Stops sending, then discards what the client still sends for up to [`LINGER`].
 fn close_gently(mut stream: TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
@@ -253,6 +254,7 @@ fn close_gently(mut stream: TcpStream) {
         }
     }
 }
+// ANCHOR_END: close_gently
 
 #[cfg(test)]
 mod tests {

@@ -25,6 +25,7 @@ struct Args {
     dump: bool,
 }
 
+// ANCHOR: main
 fn main() {
     let args = Args::parse();
     let listener =
@@ -43,3 +44,4 @@ fn main() {
     cli::announce(&listener, "HTTP", "http");
     Server::with_shared_handler(listener, config, handler).run_until_ctrl_c();
 }
+// ANCHOR_END: main
