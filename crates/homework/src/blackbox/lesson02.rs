@@ -87,7 +87,14 @@ fn file_checks(target: &Target) -> Vec<Check> {
     let older_date = "Sat, 01 Jan 2000 00:00:00 GMT";
     vec![
         Check::exchange(hello.clone(), |response| {
-            response.expect_status(200)?;
+            // A 404 here most often means the server serves another directory: say so.
+            response.expect_status_in(
+                |status| status == 200,
+                "200",
+                "wrong status code. These checks need the fixture files: is the server \
+                 serving crates/homework/fixtures/lesson02? (cargo run -p lesson02-http -- \
+                 8002 -d crates/homework/fixtures/lesson02)",
+            )?;
             response.expect_body(HELLO)?;
             response.expect_content_length(HELLO.len())?;
             response.expect_media_type("text/plain")
