@@ -96,9 +96,32 @@ pub fn start(name: &str, args: &[&str]) -> ServerProcess {
 
 /// Like [`start`], with the child's working directory set to `dir`.
 pub fn start_in(name: &str, args: &[&str], dir: &Path) -> ServerProcess {
-    let mut child = Command::new(binary(name))
+    let mut command = Command::new(binary(name));
+    command.args(args).current_dir(dir);
+    start_command(name, command)
+}
+
+/// Like [`start_in`], with `env` added to the environment the child inherits from the tests
+/// (for example a variable that must *not* reach a CGI script).
+pub fn start_with_env(
+    name: &str,
+    args: &[&str],
+    dir: &Path,
+    env: &[(&str, &str)],
+) -> ServerProcess {
+    let mut command = Command::new(binary(name));
+    command
         .args(args)
         .current_dir(dir)
+        .envs(env.iter().copied());
+    start_command(name, command)
+}
+
+/// Starts a prepared `command` (program, arguments, directory, environment) as a server and
+/// waits for its start-up line, as [`start_in`] does; `name` is used in failure messages.
+/// Standard input, output and error are set here.
+pub fn start_command(name: &str, mut command: Command) -> ServerProcess {
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -108,7 +131,6 @@ pub fn start_in(name: &str, args: &[&str], dir: &Path) -> ServerProcess {
     let stdout = Arc::new(Mutex::new(Vec::new()));
     collect(child.stderr.take().expect("piped"), Arc::clone(&stderr));
 
-    // The first stdout line announces the port; a thread reads it so the wait is bounded.
     let (line_tx, line_rx) = std::sync::mpsc::channel();
     let out = child.stdout.take().expect("piped");
     let stdout_sink = Arc::clone(&stdout);
@@ -129,6 +151,7 @@ pub fn start_in(name: &str, args: &[&str], dir: &Path) -> ServerProcess {
         Ok(line) => line,
         Err(_) => {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("{name} printed no start-up line within {START_TIMEOUT:?}");
         }
     };
@@ -185,6 +208,11 @@ impl ServerProcess {
             SocketAddr::V4(a) => format!("http://{}:{}{path}", a.ip(), a.port()),
             SocketAddr::V6(a) => format!("http://[{}]:{}{path}", a.ip(), a.port()),
         }
+    }
+
+    /// The server's process id (for `/proc/<pid>/...` and for finding its child processes).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// What the server printed on stderr so far.

@@ -18,6 +18,9 @@
 //! - [`html`] — HTML escaping and the shared error page.
 //! - [`memory`] — a connection in memory, for tests, fuzzing and exercises.
 //! - [`static_files`] — serving a directory safely, with listings (lesson 02).
+//! - [`cgi`] — a CGI/1.1 host: scripts in `cgi-bin/` run as child processes (lesson 03).
+//! - [`cgi_program`] — the CGI program's side of the gateway (lesson 03): the request from
+//!   environment variables and standard input, a checked header block on standard output.
 //!
 //! # Where this differs from a production server
 //!
@@ -27,6 +30,8 @@
 
 pub mod access_log;
 pub mod body;
+pub mod cgi;
+pub mod cgi_program;
 pub mod cli;
 pub mod config;
 pub mod connection;

@@ -482,7 +482,7 @@ fn parse_fields(bytes: &[u8], max_headers: usize) -> Result<Vec<Header>, Request
 }
 
 /// Removes optional whitespace (spaces and tabs) around a field value.
-fn trim_ows(value: &[u8]) -> &[u8] {
+pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
     let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
     let end = value

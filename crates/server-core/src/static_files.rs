@@ -431,6 +431,14 @@ impl StaticFiles {
 // ANCHOR: handle
 impl crate::Handler for StaticFiles {
     fn handle(&self, request: &Request, _body: &mut RequestBody<'_>) -> Response {
+        self.answer(request)
+    }
+}
+
+impl StaticFiles {
+    /// The response to a request, which never needs its body: what [`crate::Handler::handle`]
+    /// answers, also callable by handlers built on this one (the CGI host).
+    pub fn answer(&self, request: &RequestHead) -> Response {
         if request.method != "GET" && request.method != "HEAD" {
             return method_not_allowed(&request.method);
         }
@@ -440,7 +448,7 @@ impl crate::Handler for StaticFiles {
 // ANCHOR_END: handle
 
 /// The path without a `#fragment`, which a client should not have sent (Python drops it too).
-fn without_fragment(raw_path: &str) -> &str {
+pub(crate) fn without_fragment(raw_path: &str) -> &str {
     raw_path.split('#').next().unwrap_or(raw_path)
 }
 

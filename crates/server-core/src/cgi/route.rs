@@ -1,0 +1,396 @@
+//! Which requests run a script, and which script (RFC 3875 §3.3, §4.1.5, §4.1.13).
+//!
+//! What it teaches: a CGI host serves two kinds of URL from one directory — files, which are
+//! sent as they are, and scripts, which are *run*. Mixing them up in one direction runs a
+//! file nobody meant to run; in the other it sends a script's source code, with whatever
+//! passwords it holds, to anyone who asks. Chapter 3 shows both mistakes.
+//!
+//! [`classify`] decides, from the path alone, with the decoder of the static file server
+//! ([`relative_path`]), so both handlers always agree on what a path means:
+//! - a path is a script path when its first decoded segment is `cgi-bin` or `htbin` (Python's
+//!   two script folders), compared after lower-casing and removing trailing dots and spaces.
+//!   Every spelling of that folder — `/cgi-bin%2fx`, `//cgi-bin/x`, `/./cgi-bin/x`,
+//!   `/CGI-BIN/x` (one file on a case-insensitive disk), `/cgi-bin./x` and `/cgi-bin%20/x`
+//!   (one file on Windows shares) — is therefore a script path and never reaches the static
+//!   file server;
+//! - the next segment names the script, and the segments after it are `PATH_INFO` (§4.1.5),
+//!   decoded, with `.` and empty segments left out and a trailing `/` kept;
+//! - a path the decoder refuses (`..`, a backslash, a NUL, not UTF-8) is a 404 whatever it
+//!   starts with.
+//!
+//! [`resolve_script`] then finds the script's file, always inside the canonical folder name
+//! (`cgi-bin`, whatever the spelling): a missing script, or a symbolic link that leads outside
+//! the served directory, is 404 ([`inside_root`], as for files); `/cgi-bin/` itself, a
+//! directory, something that is not a regular file, or a file without the execute permission
+//! is 403. The permission checked is the one of the user the script will run as.
+
+use std::fmt;
+use std::fs::{self, Metadata};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Component, Path};
+
+use super::RunAs;
+use super::env::ScriptTarget;
+use crate::static_files::{NotFound, inside_root, relative_path, without_fragment};
+
+/// The folders whose files are run instead of sent, as `python3 -m http.server --cgi` has them.
+pub const SCRIPT_DIRECTORIES: [&str; 2] = ["cgi-bin", "htbin"];
+
+/// What a request path asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// A file or directory: the static file server answers.
+    Static,
+    /// Something under a script folder: a script runs, or the request is refused.
+    Script(ScriptPath),
+}
+
+/// A path under a script folder, split into its parts (still only names, not files).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptPath {
+    /// The script folder in its canonical spelling, one of [`SCRIPT_DIRECTORIES`].
+    pub directory: &'static str,
+    /// The segment after the folder, if any: the script's file name.
+    pub script: Option<String>,
+    /// The decoded segments after the script: `PATH_INFO` once joined.
+    pub path_info: Vec<String>,
+    /// The path ended with `/` after the script's name, which `PATH_INFO` keeps.
+    pub trailing_slash: bool,
+}
+
+impl ScriptPath {
+    /// The script's URL path, decoded and canonical (`SCRIPT_NAME`): `/cgi-bin/env`.
+    pub fn script_name(&self) -> String {
+        match &self.script {
+            Some(script) => format!("/{}/{script}", self.directory),
+            None => format!("/{}/", self.directory),
+        }
+    }
+
+    /// `PATH_INFO`: `/a/b` for `/cgi-bin/env/a/b`, `/` for `/cgi-bin/env/`, `None` for none.
+    pub fn path_info(&self) -> Option<String> {
+        if self.path_info.is_empty() {
+            return self.trailing_slash.then(|| "/".to_string());
+        }
+        let mut info = format!("/{}", self.path_info.join("/"));
+        if self.trailing_slash {
+            info.push('/');
+        }
+        Some(info)
+    }
+}
+
+// ANCHOR: classify
+/// Decides whether a raw (still percent-encoded) request path — without its query, as
+/// [`crate::RequestHead::path`] gives it — is a script path.
+pub fn classify(raw_path: &str) -> Result<Route, NotFound> {
+    let raw_path = without_fragment(raw_path);
+    let relative = relative_path(raw_path)?;
+    let mut segments = relative.components().filter_map(|part| match part {
+        Component::Normal(name) => name.to_str().map(str::to_string),
+        _ => None,
+    });
+    let Some(directory) = segments.next().as_deref().and_then(script_directory) else {
+        return Ok(Route::Static);
+    };
+    let script = segments.next();
+    let path_info: Vec<String> = segments.collect();
+    let trailing_slash = script.is_some() && ends_with_slash(raw_path);
+    Ok(Route::Script(ScriptPath {
+        directory,
+        script,
+        path_info,
+        trailing_slash,
+    }))
+}
+
+/// The canonical name of a script folder, if `segment` is one in any spelling.
+pub fn script_directory(segment: &str) -> Option<&'static str> {
+    let folded = segment.to_lowercase();
+    let folded = folded.trim_end_matches(['.', ' ']);
+    SCRIPT_DIRECTORIES.into_iter().find(|dir| *dir == folded)
+}
+// ANCHOR_END: classify
+
+/// True when the raw path ends with `/`, written plainly or as `%2F`.
+fn ends_with_slash(raw_path: &str) -> bool {
+    let bytes = raw_path.as_bytes();
+    raw_path.ends_with('/')
+        || bytes.len() >= 3 && bytes[bytes.len() - 3..].eq_ignore_ascii_case(b"%2f")
+}
+
+/// Why a script path cannot be run. Each says what the client is answered and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScriptRefusal {
+    /// The path names the script folder but no script in it (403).
+    NoScriptName,
+    /// Nothing runnable by that name exists in the served directory (404); see [`NotFound`].
+    NotFound(NotFound),
+    /// The name belongs to a directory (403).
+    Directory,
+    /// The name belongs to a pipe, socket or device (403).
+    NotARegularFile,
+    /// The file lacks the execute permission for the user scripts run as (403).
+    NotExecutable {
+        /// Who would run it, for the message: `the server's user` or `uid 65534 (gid 65534)`.
+        runner: String,
+    },
+}
+
+impl ScriptRefusal {
+    /// The status the client is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            ScriptRefusal::NotFound(_) => 404,
+            _ => 403,
+        }
+    }
+}
+
+impl fmt::Display for ScriptRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScriptRefusal::NoScriptName => {
+                f.write_str("this folder holds scripts; add a script's name to run it")
+            }
+            ScriptRefusal::NotFound(why) => write!(f, "no such script: {why}"),
+            ScriptRefusal::Directory => f.write_str("a directory cannot be run as a script"),
+            ScriptRefusal::NotARegularFile => {
+                f.write_str("only regular files can be run as scripts")
+            }
+            ScriptRefusal::NotExecutable { runner } => write!(
+                f,
+                "the script is not executable by {runner} (try: chmod a+rx on the script)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ScriptRefusal {}
+
+// ANCHOR: resolve_script
+/// Finds the file of a script path under `root` (canonical) and checks that it can be run.
+pub fn resolve_script(
+    root: &Path,
+    path: &ScriptPath,
+    run_as: RunAs,
+) -> Result<ScriptTarget, ScriptRefusal> {
+    let name = path.script.as_deref().ok_or(ScriptRefusal::NoScriptName)?;
+    let file = inside_root(root, &root.join(path.directory).join(name))
+        .map_err(ScriptRefusal::NotFound)?;
+    let metadata = fs::metadata(&file).map_err(|_| ScriptRefusal::NotFound(NotFound::Missing))?;
+    if metadata.is_dir() {
+        return Err(ScriptRefusal::Directory);
+    }
+    if !metadata.is_file() {
+        return Err(ScriptRefusal::NotARegularFile);
+    }
+    if !is_executable_by(&metadata, run_as) {
+        return Err(ScriptRefusal::NotExecutable {
+            runner: run_as.to_string(),
+        });
+    }
+    let path_info = path.path_info();
+    let path_translated = path_info
+        .as_deref()
+        .map(|info| root.join(info.trim_start_matches('/')));
+    Ok(ScriptTarget {
+        script_name: path.script_name(),
+        script_file: file,
+        path_info,
+        path_translated,
+    })
+}
+// ANCHOR_END: resolve_script
+
+/// Whether the execute bit that applies to the script's user is set: the owner's, the
+/// group's or everyone else's. For the server's own user, any execute bit will do (as in
+/// Python); root may run anything with one execute bit anyway. For a folder, the execute
+/// bit is the permission to enter it.
+pub fn is_executable_by(metadata: &Metadata, run_as: RunAs) -> bool {
+    let mode = metadata.mode();
+    match run_as {
+        RunAs::ServerUser => mode & 0o111 != 0,
+        RunAs::User { uid, .. } if metadata.uid() == uid => mode & 0o100 != 0,
+        RunAs::User { gid, .. } if metadata.gid() == gid => mode & 0o010 != 0,
+        RunAs::User { .. } => mode & 0o001 != 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    fn script(path: &str) -> ScriptPath {
+        match classify(path) {
+            Ok(Route::Script(script)) => script,
+            other => panic!("{path:?} should be a script path, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_the_script_folder_is_a_script_path() {
+        for path in [
+            "/cgi-bin/x",
+            "/cgi-bin%2fx",
+            "/cgi-bin%2Fx",
+            "//cgi-bin/x",
+            "/./cgi-bin/x",
+            "/cgi-bin/./x",
+            "/cgi-bin//x",
+            "/CGI-BIN/x",
+            "/Cgi-Bin/x",
+            "/cgi-bin./x",
+            "/cgi-bin../x",
+            "/cgi-bin%20/x",
+            "/cgi-bin.%20./x",
+            "/%63gi-bin/x",
+            "/cgi-bin/x#fragment",
+        ] {
+            let script = script(path);
+            assert_eq!(script.directory, "cgi-bin", "{path}");
+            assert_eq!(script.script.as_deref(), Some("x"), "{path}");
+            assert_eq!(script.script_name(), "/cgi-bin/x", "{path}");
+        }
+        assert_eq!(script("/HTBIN/x").directory, "htbin");
+    }
+
+    #[test]
+    fn other_paths_are_files() {
+        for path in [
+            "/",
+            "/index.html",
+            "/cgi-binx/y",
+            "/cgi/bin",
+            "/docs/cgi-bin/x",
+            "/cgi-bin-src/x",
+            "/x-cgi-bin/x",
+        ] {
+            assert_eq!(classify(path), Ok(Route::Static), "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_the_decoder_refuses_are_refused_whatever_they_start_with() {
+        assert_eq!(classify("/cgi-bin/../x"), Err(NotFound::ParentSegment));
+        assert_eq!(classify("/x/..%2fcgi-bin/y"), Err(NotFound::ParentSegment));
+        assert_eq!(
+            classify("/cgi-bin/a%5cb"),
+            Err(NotFound::ForbiddenCharacter)
+        );
+        assert_eq!(classify("/cgi-bin/a%00"), Err(NotFound::ForbiddenCharacter));
+        assert_eq!(classify("/cgi-bin/%ff"), Err(NotFound::NotUtf8));
+    }
+
+    #[test]
+    fn the_folder_alone_names_no_script() {
+        assert_eq!(script("/cgi-bin").script, None);
+        assert_eq!(script("/cgi-bin/").script, None);
+        assert_eq!(script("/cgi-bin/").path_info(), None);
+    }
+
+    #[test]
+    fn what_follows_the_script_is_decoded_path_info() {
+        let path = script("/cgi-bin/env/a//b/./c%20d/");
+        assert_eq!(path.path_info, ["a", "b", "c d"]);
+        assert_eq!(path.path_info().as_deref(), Some("/a/b/c d/"));
+        assert_eq!(script("/cgi-bin/env/").path_info().as_deref(), Some("/"));
+        assert_eq!(script("/cgi-bin/env%2F").path_info().as_deref(), Some("/"));
+        assert_eq!(script("/cgi-bin/env/x").path_info().as_deref(), Some("/x"));
+        assert_eq!(script("/cgi-bin/env").path_info(), None);
+    }
+
+    /// A served directory with a script folder, made readable for `nobody` too.
+    fn site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::create_dir(dir.path().join("cgi-bin")).unwrap();
+        dir
+    }
+
+    fn write(path: &Path, mode: u32) {
+        fs::write(path, "#!/bin/sh\necho\n").unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    fn resolve(root: &Path, path: &str, run_as: RunAs) -> Result<ScriptTarget, ScriptRefusal> {
+        resolve_script(&root.canonicalize().unwrap(), &script(path), run_as)
+    }
+
+    #[test]
+    fn a_runnable_script_resolves_with_its_path_info() {
+        let site = site();
+        write(&site.path().join("cgi-bin/env"), 0o755);
+        let root = site.path().canonicalize().unwrap();
+        let target = resolve(&root, "/CGI-BIN/env/a/b", RunAs::ServerUser).unwrap();
+        assert_eq!(target.script_name, "/cgi-bin/env");
+        assert_eq!(target.script_file, root.join("cgi-bin/env"));
+        assert_eq!(target.path_info.as_deref(), Some("/a/b"));
+        assert_eq!(target.path_translated, Some(root.join("a/b")));
+    }
+
+    #[test]
+    fn scripts_that_cannot_run_are_refused_with_the_right_status() {
+        let site = site();
+        let root = site.path();
+        write(&root.join("cgi-bin/plain"), 0o644);
+        fs::create_dir(root.join("cgi-bin/dir")).unwrap();
+        fs::write(root.join("secret.sh"), "#!/bin/sh\n").unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        write(&outside.path().join("escape"), 0o755);
+        symlink(outside.path().join("escape"), root.join("cgi-bin/escape")).unwrap();
+
+        let status = |path: &str| {
+            resolve(root, path, RunAs::ServerUser)
+                .map(|_| 200)
+                .unwrap_or_else(|refusal| refusal.status())
+        };
+        assert_eq!(status("/cgi-bin/missing"), 404);
+        assert_eq!(status("/cgi-bin/escape"), 404);
+        assert_eq!(status("/cgi-bin/plain"), 403);
+        assert_eq!(status("/cgi-bin/dir"), 403);
+        assert_eq!(status("/cgi-bin/"), 403);
+        assert_eq!(
+            resolve(root, "/cgi-bin/escape", RunAs::ServerUser),
+            Err(ScriptRefusal::NotFound(NotFound::OutsideRoot))
+        );
+    }
+
+    #[test]
+    fn a_link_to_a_script_inside_the_root_runs_it() {
+        let site = site();
+        let root = site.path();
+        write(&root.join("tool.sh"), 0o755);
+        symlink("../tool.sh", root.join("cgi-bin/tool")).unwrap();
+        let target = resolve(root, "/cgi-bin/tool", RunAs::ServerUser).unwrap();
+        assert_eq!(
+            target.script_file,
+            root.canonicalize().unwrap().join("tool.sh")
+        );
+    }
+
+    #[test]
+    fn the_execute_bit_that_counts_is_the_runners() {
+        let site = site();
+        let file = site.path().join("cgi-bin/s");
+        let nobody = RunAs::User {
+            uid: 65534,
+            gid: 65534,
+        };
+        write(&file, 0o750);
+        let metadata = fs::metadata(&file).unwrap();
+        assert!(is_executable_by(&metadata, RunAs::ServerUser));
+        assert!(!is_executable_by(&metadata, nobody));
+        let owner = RunAs::User {
+            uid: metadata.uid(),
+            gid: 12345,
+        };
+        assert!(is_executable_by(&metadata, owner));
+        write(&file, 0o755);
+        assert!(is_executable_by(&fs::metadata(&file).unwrap(), nobody));
+        let refusal = resolve(site.path(), "/cgi-bin/s", RunAs::ServerUser);
+        assert!(refusal.is_ok());
+    }
+}
