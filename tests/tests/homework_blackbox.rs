@@ -91,6 +91,34 @@ fn lesson01_checks_pass_against_lesson01_echo() {
 }
 
 #[test]
+fn lesson03_checks_pass_against_lesson03_cgi_serving_the_repository() {
+    // The repository's own cgi-bin/ scripts are what the lesson03 checks exercise.
+    let server = start("lesson03-cgi", &["0"]);
+    let checked = check("lesson03", &server.url("/"), &["--json"]);
+    let report = json(&checked);
+    assert_eq!(
+        failed_names(&report),
+        Vec::<String>::new(),
+        "{}",
+        checked.stdout
+    );
+    assert!(
+        report["passed"].as_u64().unwrap_or(0) >= 10,
+        "{}",
+        checked.stdout
+    );
+    assert!(checked.status.success(), "{}", checked.stderr);
+}
+
+#[test]
+fn lesson03_checks_fail_against_a_plain_file_server() {
+    // lesson02 would send the scripts' source: the checks must notice.
+    let server = start("lesson02-http", &["0"]);
+    let checked = check("lesson03", &server.url("/"), &[]);
+    assert_eq!(checked.status.code(), Some(1), "{}", checked.stdout);
+}
+
+#[test]
 fn lesson02_checks_pass_against_lesson02_http() {
     let server = start("lesson02-http", &["0", "-d", FIXTURE]);
     let checked = check("lesson02", &server.url("/"), &[]);

@@ -108,6 +108,16 @@ pub static LESSONS: &[Lesson] = &[
             },
         ],
     },
+    Lesson {
+        id: "lesson03",
+        package: "lesson03-cgi",
+        title: "CGI: running scripts behind the server",
+        chapter: "ch03-cgi.md",
+        serve_hint: "cargo run -p lesson03-cgi -- 8003",
+        // The chapter's exercises come later; until then `--url` checks the server and the
+        // cgi-bin scripts.
+        exercises: &[],
+    },
 ];
 
 /// Finds a lesson by id (`lesson02`), number (`2`, `02`) or package name (`lesson02-http`).

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::blackbox;
 use crate::catalog::{Exercise, LESSONS, Lesson, find_exercise, find_lesson};
-use crate::progress::{Progress, Status, now_utc, progress_file};
+use crate::progress::{LessonCount, Progress, Status, now_utc, progress_file};
 use crate::report::{Report, Style, hint_paragraph, progress_line, render_text, to_json};
 use crate::runner::{self, Code, RunError};
 use crate::stubs::{StubError, generate_stub};
@@ -74,13 +74,12 @@ impl fmt::Display for CommandError {
                 "There is no exercise `{name}`. The exercises are:\n{}",
                 known_exercises()
             ),
-            CommandError::NoExercises(lesson) => {
-                write!(
-                    f,
-                    "{} has no exercises yet; there is nothing to check.",
-                    lesson.id
-                )
-            }
+            CommandError::NoExercises(lesson) => write!(
+                f,
+                "{} has no exercises yet; there is nothing to check. Its server can be checked \
+                 over HTTP: start it ({}), then run `{CHECKER} check {} --url URL`.",
+                lesson.id, lesson.serve_hint, lesson.id
+            ),
             CommandError::Run(error) => write!(f, "Could not run the tests: {error}"),
             CommandError::File {
                 action,
@@ -118,7 +117,11 @@ fn known_exercises() -> String {
         .iter()
         .map(|lesson| {
             let names: Vec<&str> = lesson.exercises.iter().map(|e| e.name).collect();
-            format!("  {}: {}", lesson.id, names.join(", "))
+            if names.is_empty() {
+                format!("  {}: (no exercises yet)", lesson.id)
+            } else {
+                format!("  {}: {}", lesson.id, names.join(", "))
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -226,7 +229,7 @@ fn print_exercise_report(
 ) {
     let style = Style::for_stdout();
     out!("{}", render_text(report, style));
-    outln!("{}", progress_line(&progress.counts(), style));
+    outln!("{}", progress_line(&counted_lessons(progress), style));
     if let Some(step) = next_step(lesson, report, progress, audience, style) {
         outln!("{step}");
     }
@@ -387,6 +390,9 @@ fn listing_text(listing: &[LessonListing], progress: &Progress, style: Style) ->
             "  {}\n",
             style.dim(&format!("read: {}", lesson.chapter))
         ));
+        if lesson.exercises.is_empty() {
+            text.push_str(&format!("  {}\n", style.dim("no exercises yet")));
+        }
         for exercise in &lesson.exercises {
             let mark = match exercise.status {
                 "passed" => style.mark(true),
@@ -400,7 +406,7 @@ fn listing_text(listing: &[LessonListing], progress: &Progress, style: Style) ->
         }
         text.push('\n');
     }
-    text.push_str(&progress_line(&progress.counts(), style));
+    text.push_str(&progress_line(&counted_lessons(progress), style));
     text.push('\n');
     text.push_str(&style.dim(&format!(
         "✓ passed   ✗ failed at the last check   · not checked yet\n\
@@ -408,6 +414,16 @@ fn listing_text(listing: &[LessonListing], progress: &Progress, style: Style) ->
          `{CHECKER} hint NAME` helps with one exercise.\n"
     )));
     text
+}
+
+/// The progress of each lesson that has exercises: a lesson without any yet would only add
+/// a meaningless `0/0` to the progress line.
+fn counted_lessons(progress: &Progress) -> Vec<LessonCount> {
+    progress
+        .counts()
+        .into_iter()
+        .filter(|count| count.total > 0)
+        .collect()
 }
 
 /// The book chapter of a lesson, relative to the workspace root.
@@ -536,6 +552,43 @@ mod tests {
         let text = listing_text(&listing, &Progress::default(), Style::plain());
         assert!(text.contains("  · request_line "), "{text}");
         assert!(text.contains("← your current lesson"), "{text}");
+    }
+
+    #[test]
+    fn a_lesson_without_exercises_says_so() {
+        static LATER: Lesson = Lesson {
+            id: "lesson09",
+            package: "lesson09-later",
+            title: "Later",
+            chapter: "ch09-later.md",
+            exercises: &[],
+            serve_hint: "cargo run -p lesson09-later -- 8009",
+        };
+        let message = CommandError::NoExercises(&LATER).to_string();
+        assert!(
+            message.starts_with("lesson09 has no exercises yet"),
+            "{message}"
+        );
+        assert!(
+            message.contains("start it (cargo run -p lesson09-later -- 8009), then run"),
+            "{message}"
+        );
+        assert!(message.contains("check lesson09 --url URL"), "{message}");
+        let listing = [LessonListing {
+            id: LATER.id,
+            package: LATER.package,
+            title: LATER.title,
+            chapter: chapter_file(&LATER),
+            current: false,
+            exercises: Vec::new(),
+        }];
+        let text = listing_text(&listing, &Progress::default(), Style::plain());
+        assert!(
+            text.contains("read: book/src/ch09-later.md\n  no exercises yet\n"),
+            "{text}"
+        );
+        let counted = counted_lessons(&Progress::default());
+        assert!(counted.iter().all(|count| count.total > 0), "{counted:?}");
     }
 
     #[test]
