@@ -12,11 +12,10 @@ set -euo pipefail
 seconds=${1:-10}
 connections=${2:-32}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk from Debian's packages..."
-  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
-fi
+ensure_wrk
 
 cargo build --release -q -p lesson02-http --manifest-path "$root/Cargo.toml"
 
@@ -29,18 +28,7 @@ cleanup() {
 trap cleanup EXIT
 head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$workdir/1k.txt"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "server on port $1 did not start" >&2
-  return 1
-}
 
 rust_port=$(free_port)
 "$root/target/release/lesson02-http" "$rust_port" -d "$workdir" >/dev/null 2>&1 &
