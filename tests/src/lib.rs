@@ -438,42 +438,102 @@ impl RawResponse {
     }
 }
 
-/// Splits a byte stream of responses (Content-Length or close framed) into responses.
-/// Responses to HEAD requests must be parsed with care: their Content-Length has no body.
+/// Splits a byte stream of responses, read until the server closed, into responses (framed
+/// by Content-Length, chunked, or the close). A last response whose body is incomplete — the
+/// answer to a HEAD, or a body cut short — is kept with the body bytes that did arrive.
 pub fn parse_responses(mut bytes: &[u8]) -> Vec<RawResponse> {
     let mut responses = Vec::new();
-    while let Some(end) = find(bytes, b"\r\n\r\n") {
-        let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
-        let mut lines = head.split("\r\n");
-        let status_line = lines.next().unwrap_or("");
-        let status: u16 = status_line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-            .collect();
-        bytes = &bytes[end + 4..];
-        let body_len = if status / 100 == 1 || status == 204 || status == 304 {
-            0
-        } else {
-            headers
-                .iter()
-                .find(|(n, _)| n == "content-length")
-                .and_then(|(_, v)| v.parse::<usize>().ok())
-                .unwrap_or(bytes.len())
-        };
-        let body_len = body_len.min(bytes.len());
-        responses.push(RawResponse {
-            status,
-            headers,
-            body: bytes[..body_len].to_vec(),
-        });
-        bytes = &bytes[body_len..];
+    while let Some((response, used)) = parse_response(bytes, false, true) {
+        responses.push(response);
+        bytes = &bytes[used..];
+    }
+    if let Some(end) = find(bytes, b"\r\n\r\n") {
+        if let Some((mut last, _)) = parse_response(&bytes[..end + 4], true, true) {
+            let rest = &bytes[end + 4..];
+            let announced = last
+                .header("content-length")
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(rest.len());
+            last.body = rest[..announced.min(rest.len())].to_vec();
+            responses.push(last);
+        }
     }
     responses
+}
+
+/// Parses one response at the start of `bytes`; `None` while it is incomplete. A response
+/// delimited by the close of the connection is complete only when `at_eof`.
+pub fn parse_response(bytes: &[u8], is_head: bool, at_eof: bool) -> Option<(RawResponse, usize)> {
+    let end = find(bytes, b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()?
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let rest = &bytes[end + 4..];
+    let mut response = RawResponse {
+        status,
+        headers,
+        body: Vec::new(),
+    };
+    let chunked = response
+        .header("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let length = response
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok());
+    let used = if is_head || status / 100 == 1 || status == 204 || status == 304 {
+        0
+    } else if chunked {
+        let (body, used) = dechunk(rest)?;
+        response.body = body;
+        used
+    } else if let Some(length) = length {
+        response.body = rest.get(..length)?.to_vec();
+        length
+    } else if at_eof {
+        response.body = rest.to_vec();
+        rest.len()
+    } else {
+        return None;
+    };
+    Some((response, end + 4 + used))
+}
+
+/// Decodes a chunked body; returns it and the bytes it took, or `None` while incomplete.
+fn dechunk(bytes: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let mut body = Vec::new();
+    let mut pos = 0;
+    loop {
+        let line_end = pos + find(&bytes[pos..], b"\r\n")?;
+        let line = std::str::from_utf8(&bytes[pos..line_end]).ok()?;
+        let size = usize::from_str_radix(line.split(';').next()?.trim(), 16).ok()?;
+        pos = line_end + 2;
+        if size == 0 {
+            // Trailer fields, up to the empty line.
+            loop {
+                let end = pos + find(&bytes[pos..], b"\r\n")?;
+                let empty = end == pos;
+                pos = end + 2;
+                if empty {
+                    return Some((body, pos));
+                }
+            }
+        }
+        body.extend_from_slice(bytes.get(pos..pos + size)?);
+        pos += size;
+        if bytes.get(pos..pos + 2)? != b"\r\n" {
+            return None;
+        }
+        pos += 2;
+    }
 }
 
 /// The position of `needle` in `haystack`.

@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use end_to_end::{RawResponse, ServerProcess, TempDir, find, is_retryable};
+use end_to_end::{RawResponse, ServerProcess, TempDir, find, is_retryable, parse_response};
 use pretty_assertions::assert_eq;
 
 /// Written into every test script's source, printed by none: it must never reach a client.
@@ -561,87 +561,12 @@ fn exchange_at(addr: SocketAddr, request: &str) -> Vec<u8> {
 // Parsing responses, chunked ones included
 // ---------------------------------------------------------------------------------------
 
-/// Parses one response at the start of `bytes`; `None` while it is incomplete. A response
-/// delimited by the close of the connection is complete only when `at_eof`.
-fn parse_one(bytes: &[u8], is_head: bool, at_eof: bool) -> Option<(RawResponse, usize)> {
-    let end = find(bytes, b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()?
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let rest = &bytes[end + 4..];
-    let mut response = RawResponse {
-        status,
-        headers,
-        body: Vec::new(),
-    };
-    let chunked = response
-        .header("transfer-encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-    let length = response
-        .header("content-length")
-        .and_then(|v| v.parse::<usize>().ok());
-    let used = if is_head || status / 100 == 1 || status == 204 || status == 304 {
-        0
-    } else if chunked {
-        let (body, used) = dechunk(rest)?;
-        response.body = body;
-        used
-    } else if let Some(length) = length {
-        response.body = rest.get(..length)?.to_vec();
-        length
-    } else if at_eof {
-        response.body = rest.to_vec();
-        rest.len()
-    } else {
-        return None;
-    };
-    Some((response, end + 4 + used))
-}
-
-/// Decodes a chunked body; returns it and the bytes it took, or `None` while incomplete.
-fn dechunk(bytes: &[u8]) -> Option<(Vec<u8>, usize)> {
-    let mut body = Vec::new();
-    let mut pos = 0;
-    loop {
-        let line_end = pos + find(&bytes[pos..], b"\r\n")?;
-        let line = std::str::from_utf8(&bytes[pos..line_end]).ok()?;
-        let size = usize::from_str_radix(line.split(';').next()?.trim(), 16).ok()?;
-        pos = line_end + 2;
-        if size == 0 {
-            // Trailer fields, up to the empty line.
-            loop {
-                let end = pos + find(&bytes[pos..], b"\r\n")?;
-                let empty = end == pos;
-                pos = end + 2;
-                if empty {
-                    return Some((body, pos));
-                }
-            }
-        }
-        body.extend_from_slice(bytes.get(pos..pos + size)?);
-        pos += size;
-        if bytes.get(pos..pos + 2)? != b"\r\n" {
-            return None;
-        }
-        pos += 2;
-    }
-}
-
 /// Parses the responses to requests whose methods were HEAD or not (`heads`), from a
 /// stream that has ended; returns them and whatever bytes followed.
 fn parse_all<'a>(mut bytes: &'a [u8], heads: &[bool]) -> (Vec<RawResponse>, &'a [u8]) {
     let mut responses = Vec::new();
     for &is_head in heads {
-        match parse_one(bytes, is_head, true) {
+        match parse_response(bytes, is_head, true) {
             Some((response, used)) => {
                 responses.push(response);
                 bytes = &bytes[used..];
@@ -661,7 +586,7 @@ fn read_responses(cgi: &Cgi, stream: &mut TcpStream, heads: &[bool]) -> Vec<RawR
         let mut rest = received.as_slice();
         let mut responses = Vec::new();
         for &is_head in heads {
-            let Some((response, used)) = parse_one(rest, is_head, false) else {
+            let Some((response, used)) = parse_response(rest, is_head, false) else {
                 break;
             };
             responses.push(response);
