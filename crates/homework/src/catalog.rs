@@ -114,9 +114,26 @@ pub static LESSONS: &[Lesson] = &[
         title: "CGI: running scripts behind the server",
         chapter: "ch03-cgi.md",
         serve_hint: "cargo run -p lesson03-cgi -- 8003",
-        // The chapter's exercises come later; until then `--url` checks the server and the
-        // cgi-bin scripts.
-        exercises: &[],
+        exercises: &[
+            Exercise {
+                name: "cgi_env",
+                summary: "turn a request into a CGI script's environment variables",
+                hint: "A sorted map is the easy way to end sorted and to merge a header sent \
+                       twice. Compare header names without regard to case, and decide whether \
+                       a header may pass before you rename it: once renamed, X_Forwarded_For \
+                       and X-Forwarded-For look the same. Which variables need a body, and \
+                       which one must exist even when it is empty?",
+            },
+            Exercise {
+                name: "cgi_response",
+                summary: "split a script's output into its status, header fields and body",
+                hint: "Take one line at a time up to the first empty one, remembering a CR may \
+                       stand before each LF; what follows is the body, untouched. Check each \
+                       line as you read it, so errors name the right line, but decide the \
+                       status only at the end: a Location may come before the Status that \
+                       overrides it.",
+            },
+        ],
     },
 ];
 
