@@ -267,6 +267,7 @@ impl CgiRequest {
             .map(|(_, value)| value)
     }
 
+    // ANCHOR: read_body
     /// `CONTENT_LENGTH` (§4.1.2): how many body bytes wait on standard input; 0 when the
     /// variable is missing or empty (a request without a body).
     pub fn content_length(&self) -> Result<u64, CgiError> {
@@ -300,6 +301,7 @@ impl CgiRequest {
         }
         Ok(body)
     }
+    // ANCHOR_END: read_body
 }
 
 /// A query string (or urlencoded form body) decoded into name–value pairs, in order.
@@ -594,6 +596,7 @@ impl CgiResponse {
         head
     }
 
+    // ANCHOR: write_to
     /// Writes the header block and the body to `out` (standard output, in a real program),
     /// then flushes it. Refuses a body without a `Content-Type`.
     pub fn write_to(&self, mut out: impl Write) -> Result<(), CgiError> {
@@ -605,6 +608,7 @@ impl CgiResponse {
         out.flush()?;
         Ok(())
     }
+    // ANCHOR_END: write_to
 }
 
 #[cfg(test)]

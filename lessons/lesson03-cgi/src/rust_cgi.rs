@@ -75,6 +75,7 @@ fn respond(name: &str, request: &CgiRequest, colour: String) -> Result<CgiRespon
     }
 }
 
+// ANCHOR: hello
 /// The hello page, with its visit counter cookie.
 fn hello(request: &CgiRequest, colour: &str) -> Result<CgiResponse, CgiError> {
     let visits = previous_visits(request) + 1;
@@ -107,6 +108,7 @@ fn hello(request: &CgiRequest, colour: &str) -> Result<CgiResponse, CgiError> {
         .with_cookie(&cookie)?
         .with_header("Cache-Control", "no-store")
 }
+// ANCHOR_END: hello
 
 /// How many visits the cookie counted: a whole number of at most nine ASCII digits, or 0
 /// when the cookie is missing or holds anything else.
