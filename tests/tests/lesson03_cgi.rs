@@ -27,6 +27,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -1638,4 +1639,41 @@ fn repository_hello_rust_answers() {
     );
     assert!(!response.body.is_empty());
     assert!(response.header("content-type").is_some());
+}
+
+#[test]
+fn descriptors_the_server_inherited_never_reach_a_script() {
+    let temp = TempDir::new("lesson03-cgi-fds");
+    let root = temp.path().canonicalize().expect("the temp dir exists");
+    fs::create_dir_all(root.join("cgi-bin")).unwrap();
+    let list_fds = "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nls /proc/self/fd\n";
+    write_script(&root.join("cgi-bin/fds"), list_fds, 0o755);
+    // A shell's `exec 7<file` opens descriptor 7 without close-on-exec: the control shows it
+    // does reach a program the shell starts…
+    let leak = "exec 7</dev/null; exec \"$0\" \"$@\"";
+    let control = Command::new("sh")
+        .args(["-c", leak, "sh", "-c", "ls /proc/self/fd"])
+        .output()
+        .unwrap();
+    let control = String::from_utf8_lossy(&control.stdout).into_owned();
+    assert!(control.lines().any(|fd| fd == "7"), "{control}");
+
+    // …while the server, started the same way, closes it before any script runs.
+    let binary = end_to_end::binary("lesson03-cgi");
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", leak])
+        .arg(&binary)
+        .args(["0", "-d", root.to_str().unwrap()])
+        .current_dir(&root);
+    let server = end_to_end::start_command("lesson03-cgi", command);
+    let response = exchange_at(server.addr, &request("GET", "/cgi-bin/fds", ""));
+    let responses = end_to_end::parse_responses(&response);
+    assert_eq!(responses.len(), 1, "{}", String::from_utf8_lossy(&response));
+    let listed = responses[0].text();
+    assert!(listed.lines().any(|fd| fd == "2"), "{listed}");
+    assert!(
+        !listed.lines().any(|fd| fd == "7"),
+        "fd 7 leaked:\n{listed}"
+    );
 }

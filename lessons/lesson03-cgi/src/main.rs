@@ -57,6 +57,8 @@ fn main() -> ExitCode {
     if let Some(name) = &args.cgi_program {
         return lesson03_cgi::rust_cgi::run(name);
     }
+    // Nothing we inherited (open, but not close-on-exec) may leak into the scripts.
+    server_core::cgi::process::close_inherited_descriptors();
     let listener =
         cli::bind(&args.serve.listen, env!("CARGO_PKG_NAME")).unwrap_or_else(|e| cli::exit_with(e));
     let root = cli::check_directory(&args.serve.directory).unwrap_or_else(|e| cli::exit_with(e));

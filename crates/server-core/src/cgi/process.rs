@@ -14,11 +14,11 @@
 //! - Descriptors: the child gets stdin, stdout and stderr. The standard library opens every
 //!   descriptor — sockets, files, pipes — with close-on-exec, and so do the crates the server
 //!   uses, so the client's socket, the listener and the pipes of other scripts all close
-//!   when the program starts. (One gap, checked and left open: a descriptor the *server*
-//!   inherited without close-on-exec from whatever started it is passed on too. Shells
-//!   start programs with only 0, 1 and 2; closing strays would need `unsafe` code, which
-//!   this workspace forbids.) `process_group(0)` and `uid`/`gid` are applied between fork
-//!   and exec, and setting `uid` as root also drops the supplementary groups.
+//!   when the program starts. A descriptor the *server* inherited without close-on-exec from
+//!   whatever started it (a build tool's jobserver pipe, a test harness's file) would be
+//!   passed on too, so a CGI server calls [`close_inherited_descriptors`] first thing in
+//!   `main`. `process_group(0)` and `uid`/`gid` are applied between fork and exec, and
+//!   setting `uid` as root also drops the supplementary groups.
 //! - Standard input is the request body, already complete ([`ScriptInput`]): nothing at all
 //!   (`/dev/null`), bytes in memory written by a feeder thread, or an unnamed temporary file
 //!   the script reads directly. Because the body is complete before the script starts, a
@@ -736,6 +736,25 @@ pub fn spool(body: &mut impl Read) -> io::Result<(ScriptInput, u64)> {
     Ok((ScriptInput::File(file), length))
 }
 // ANCHOR_END: spool
+
+/// Closes every descriptor above standard error that this process inherited, so that none
+/// can reach a CGI script. Call it first thing in `main`, before anything is opened and
+/// before any thread starts: it closes descriptors no Rust value owns. Linux lists them in
+/// `/proc/self/fd`; elsewhere this does nothing.
+pub fn close_inherited_descriptors() {
+    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    // Collecting first closes the directory's own descriptor before any `close` below; its
+    // number is in the list, and closing it again just fails with EBADF.
+    let inherited: Vec<i32> = entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd > 2)
+        .collect();
+    for fd in inherited {
+        let _ = nix::unistd::close(fd);
+    }
+}
 
 #[cfg(test)]
 mod tests {
