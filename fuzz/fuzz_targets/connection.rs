@@ -17,8 +17,8 @@
 use std::io::Read;
 
 use libfuzzer_sys::fuzz_target;
-use server_core::memory::{MemoryTransport, serve_in_memory};
-use server_core::{Limits, Request, RequestBody, Response, ServerConfig};
+use server_core::memory::{connection_from_fuzz_input, serve_in_memory};
+use server_core::{Request, RequestBody, Response};
 
 /// Reads all, some or none of the body, as the path's length decides; answers 200.
 fn reading_handler(request: &Request, body: &mut RequestBody<'_>) -> Response {
@@ -31,20 +31,9 @@ fn reading_handler(request: &Request, body: &mut RequestBody<'_>) -> Response {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&settings, input)) = data.split_first() else {
+    let Some((mut transport, config)) = connection_from_fuzz_input(data) else {
         return;
     };
-    let piece = [1, 2, 3, 7, 16, 64, 512, 8192][usize::from(settings & 7)];
-    let mut config = ServerConfig::default();
-    if settings & 8 != 0 {
-        config.limits = Limits {
-            max_request_line: 64,
-            max_header_bytes: 256,
-            max_headers: 8,
-            max_body: 64,
-        };
-    }
-    let mut transport = MemoryTransport::new(input).in_pieces_of(piece);
     let output = &serve_in_memory(&mut transport, &config, &reading_handler);
     assert!(
         output.is_empty() || output.starts_with(b"HTTP/1.1 "),

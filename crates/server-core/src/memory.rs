@@ -14,7 +14,7 @@ use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::config::ServerConfig;
+use crate::config::{Limits, ServerConfig};
 use crate::connection::{NoHooks, Transport, serve_connection};
 use crate::handler::Handler;
 
@@ -97,4 +97,24 @@ pub fn serve_in_memory(
     let local: SocketAddr = ([127, 0, 0, 1], 8000).into();
     serve_connection(&mut *transport, peer, local, config, handler, &NoHooks);
     transport.output.clone()
+}
+
+/// Decodes one input of the `connection` fuzz target (fuzz/fuzz_targets/connection.rs): the
+/// first byte chooses the size of each read (its low 3 bits) and small limits (bit 3); the
+/// rest is what the client sends. The robustness test replays fuzz inputs through this same
+/// function, so a crash found by the fuzzer reproduces there byte for byte.
+/// Returns `None` for an empty input.
+pub fn connection_from_fuzz_input(data: &[u8]) -> Option<(MemoryTransport, ServerConfig)> {
+    let (&settings, input) = data.split_first()?;
+    let piece = [1, 2, 3, 7, 16, 64, 512, 8192][usize::from(settings & 7)];
+    let mut config = ServerConfig::default();
+    if settings & 8 != 0 {
+        config.limits = Limits {
+            max_request_line: 64,
+            max_header_bytes: 256,
+            max_headers: 8,
+            max_body: 64,
+        };
+    }
+    Some((MemoryTransport::new(input).in_pieces_of(piece), config))
 }

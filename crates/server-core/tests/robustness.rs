@@ -14,7 +14,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 
 use server_core::body::parse_chunk_size;
-use server_core::memory::{MemoryTransport, serve_in_memory};
+use server_core::memory::{MemoryTransport, connection_from_fuzz_input, serve_in_memory};
 use server_core::request::parse_head;
 use server_core::{Limits, Request, RequestBody, RequestError, Response, ServerConfig};
 
@@ -343,10 +343,8 @@ fn statuses(output: &[u8]) -> Vec<u16> {
 }
 
 /// Serves one connection over `input` and checks every response.
-fn check_connection(input: Vec<u8>, piece: usize, config: &ServerConfig) {
-    let mut transport = MemoryTransport::new(input.clone()).in_pieces_of(piece);
+fn check_connection(mut transport: MemoryTransport, input: &[u8], config: &ServerConfig) {
     let output = &serve_in_memory(&mut transport, config, &reading_handler);
-    let input = &input;
     if output.is_empty() {
         return; // nothing but empty lines, or nothing at all, was sent
     }
@@ -366,24 +364,12 @@ fn check_connection(input: Vec<u8>, piece: usize, config: &ServerConfig) {
     }
 }
 
-/// Serves a connection the way the `connection` fuzz target does — the first byte chooses
-/// the size of each read and the limits, the rest is what the client sends — so that a fuzz
-/// input replays here unchanged. Keep in step with `fuzz/fuzz_targets/connection.rs`.
+/// Serves a connection exactly as the `connection` fuzz target does (the same decoding, from
+/// `server_core::memory`), so that a fuzz input replays here unchanged.
 fn check_connection_input(data: &[u8]) {
-    let Some((&settings, input)) = data.split_first() else {
-        return;
-    };
-    let piece = [1, 2, 3, 7, 16, 64, 512, 8192][usize::from(settings & 7)];
-    let mut config = ServerConfig::default();
-    if settings & 8 != 0 {
-        config.limits = Limits {
-            max_request_line: 64,
-            max_header_bytes: 256,
-            max_headers: 8,
-            max_body: 64,
-        };
+    if let Some((transport, config)) = connection_from_fuzz_input(data) {
+        check_connection(transport, &data[1..], &config);
     }
-    check_connection(input.to_vec(), piece, &config);
 }
 
 /// Inputs of the `connection` fuzz target worth replaying on every run, in its format (the
