@@ -1549,7 +1549,7 @@ fn repository_index_lists_the_scripts() {
     let response = ask(&server, &request("GET", "/cgi-bin/index", ""));
     assert_eq!(response.status, 200, "{}", server.stderr());
     let page = response.text();
-    for script in ["hello", "hello-rust", "env", "sums"] {
+    for script in ["hello", "hello-rust", "form-rust", "env", "sums"] {
         assert!(
             page.contains(&format!("href=\"{script}")),
             "no link to {script} in:\n{page}"
@@ -1624,6 +1624,47 @@ fn repository_hello_counts_visits_in_a_cookie() {
     let first = visits("");
     let second = visits(&format!("Cookie: visits={first}\r\n"));
     assert_eq!(second, first + 1, "the counter counts up");
+}
+
+#[test]
+fn repository_form_rust_reads_a_form_like_lesson04() {
+    let server = repository_server("form-rust");
+    let body = "user=James+%26+Nancy+Kirk&user2=&vote=Y&pets=dog&pets=cat&comments=";
+    let extra = format!(
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    let head = request("POST", "/cgi-bin/form-rust?hi=john%20doe", &extra);
+    let response = ask(&server, &format!("{head}{body}"));
+    assert_eq!(response.status, 200, "{}", server.stderr());
+    assert_eq!(
+        response.text(),
+        "Form:\nhi ['john doe']\nuser ['James & Nancy Kirk']\nuser2 ['']\nvote ['Y']\n\
+         pets ['dog', 'cat']\ncomments ['']\n"
+    );
+
+    let boundary = "---------------------------9849436581144108930470211272";
+    let upload = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"myfile\"; filename=\"text1\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\nThis is a test.\nIt is only a test.\n\r\n\
+         --{boundary}--\r\n"
+    );
+    let extra = format!(
+        "Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n",
+        upload.len()
+    );
+    let head = request("POST", "/cgi-bin/form-rust", &extra);
+    let response = ask(&server, &format!("{head}{upload}"));
+    assert_eq!(response.status, 200, "{}", server.stderr());
+    let text = response.text();
+    assert!(
+        text.starts_with("Form:\nmyfile [<file 'text1'>]\n"),
+        "{text}"
+    );
+    assert!(text.contains("myfile 'text1' 35 bytes sha256 "), "{text}");
+
+    let bad = ask(&server, &request("GET", "/cgi-bin/form-rust?a=%FF", ""));
+    assert_eq!(bad.status, 400, "{}", bad.text());
 }
 
 #[test]

@@ -21,7 +21,7 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, ToSocketAddrs};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::config::{Limits, ServerConfig, Timeouts};
@@ -167,6 +167,15 @@ pub enum StartupError {
         /// The directory given with `-d`.
         path: PathBuf,
     },
+    /// A directory the server must write into cannot be created or written.
+    UnwritableDirectory {
+        /// The directory.
+        path: PathBuf,
+        /// The flag that names it, for the suggestion (`--upload-dir`).
+        flag: &'static str,
+        /// The operating system's error.
+        source: io::Error,
+    },
     /// Anything else the operating system refused, with its own message.
     Other {
         /// What we were doing.
@@ -204,6 +213,11 @@ impl fmt::Display for StartupError {
             StartupError::BadDirectory { path } => write!(
                 f,
                 "'{}' is not a directory this server can read.\n  try: -d . (the current directory)",
+                path.display()
+            ),
+            StartupError::UnwritableDirectory { path, flag, source } => write!(
+                f,
+                "'{}' cannot be used as a folder to write into ({source}).\n  try: {flag} /tmp/uploads",
                 path.display()
             ),
             StartupError::Other { context, source } => write!(f, "{context}: {source}."),
@@ -269,6 +283,20 @@ pub fn check_directory(path: &std::path::Path) -> Result<PathBuf, StartupError> 
             path: path.to_path_buf(),
         }),
     }
+}
+
+/// Creates `path` (and its parents) if needed and checks that files can be written in it;
+/// returns its canonical form. `flag` names the option in the suggestion.
+pub fn writable_directory(path: &Path, flag: &'static str) -> Result<PathBuf, StartupError> {
+    let fail = |source| StartupError::UnwritableDirectory {
+        path: path.to_path_buf(),
+        flag,
+        source,
+    };
+    std::fs::create_dir_all(path).map_err(fail)?;
+    let canonical = path.canonicalize().map_err(fail)?;
+    tempfile::tempfile_in(&canonical).map_err(fail)?;
+    Ok(canonical)
 }
 
 /// The URL a browser would use for a socket address (`[::1]` for IPv6).

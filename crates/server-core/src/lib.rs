@@ -21,6 +21,9 @@
 //! - [`cgi`] — a CGI/1.1 host: scripts in `cgi-bin/` run as child processes (lesson 03).
 //! - [`cgi_program`] — the CGI program's side of the gateway (lesson 03): the request from
 //!   environment variables and standard input, a checked header block on standard output.
+//! - [`form`] — one interface over the query string and urlencoded or multipart bodies, with
+//!   uploads streamed to disk (lesson 04).
+//! - [`cookies`] — reading `Cookie` and writing `Set-Cookie` safely (lessons 03–04).
 //!
 //! # Where this differs from a production server
 //!
@@ -35,6 +38,8 @@ pub mod cgi_program;
 pub mod cli;
 pub mod config;
 pub mod connection;
+pub mod cookies;
+pub mod form;
 pub mod handler;
 pub mod html;
 pub mod memory;

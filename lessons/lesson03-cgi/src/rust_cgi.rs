@@ -13,20 +13,26 @@
 //!   missing or garbled cookie starts the count again at 1), the escaped `SCRIPT_NAME` and a
 //!   few other variables.
 //!
+//! - `form` — the form the request carried, read by [`CgiRequest::form`] with the very code
+//!   lesson 04's server uses (`server_core::form`): each name with its values, then each
+//!   uploaded file's size and SHA-256. `cgi-bin/form-rust` runs it; lesson 04's print-out
+//!   shows the same `Form:` lines for the same request.
+//!
 //! Any other name is answered with a CGI `404`. The colour comes from the standard library's
 //! randomly keyed hasher (`RandomState`), which is random enough for a colour and needs no
 //! extra crate.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::io;
+use std::io::{self, Read};
 use std::process::ExitCode;
 
 use server_core::cgi_program::{CgiError, CgiRequest, CgiResponse, SameSite, SetCookie};
+use server_core::form::FormOptions;
 use server_core::html::escape;
 
 /// The names `--cgi-program` accepts.
-pub const PROGRAMS: &[&str] = &["hello"];
+pub const PROGRAMS: &[&str] = &["hello", "form"];
 
 /// The cookie that counts visits.
 const COOKIE: &str = "visits";
@@ -50,7 +56,7 @@ const SHOWN: &[&str] = &[
 /// which the server logs.
 pub fn run(name: &str) -> ExitCode {
     let request = CgiRequest::from_env();
-    let outcome = respond(name, &request, random_light_colour())
+    let outcome = respond(name, &request, io::stdin().lock(), random_light_colour())
         .and_then(|response| response.write_to(io::stdout().lock()));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -61,10 +67,17 @@ pub fn run(name: &str) -> ExitCode {
     }
 }
 
-/// The response of program `name` to `request`, with `colour` as the hello page's background.
-fn respond(name: &str, request: &CgiRequest, colour: String) -> Result<CgiResponse, CgiError> {
+/// The response of program `name` to `request` with its body on `input`, with `colour` as
+/// the hello page's background.
+fn respond(
+    name: &str,
+    request: &CgiRequest,
+    input: impl Read,
+    colour: String,
+) -> Result<CgiResponse, CgiError> {
     match name {
         "hello" => hello(request, &colour),
+        "form" => form(request, input),
         _ => CgiResponse::text(
             404,
             format!(
@@ -110,6 +123,25 @@ fn hello(request: &CgiRequest, colour: &str) -> Result<CgiResponse, CgiError> {
 }
 // ANCHOR_END: hello
 
+// ANCHOR: form_program
+/// The form of the request: `Form:`, each name with all its values, and a line per file.
+fn form(request: &CgiRequest, input: impl Read) -> Result<CgiResponse, CgiError> {
+    let form = match request.form(input, &FormOptions::default()) {
+        Ok(form) => form,
+        // A form that cannot be read is the client's mistake (400) or too big (413).
+        Err(CgiError::Form(error)) => {
+            return CgiResponse::text(error.status(), format!("{error}\n"));
+        }
+        Err(other) => return Err(other),
+    };
+    let mut text = format!("Form:\n{}", form.describe());
+    for (field, file) in form.files() {
+        text.push_str(&format!("{field} {}\n", file.summary()));
+    }
+    CgiResponse::text(200, text)
+}
+// ANCHOR_END: form_program
+
 /// How many visits the cookie counted: a whole number of at most nine ASCII digits, or 0
 /// when the cookie is missing or holds anything else.
 fn previous_visits(request: &CgiRequest) -> u32 {
@@ -145,7 +177,8 @@ mod tests {
     }
 
     fn hello_page(vars: &[(&str, &str)]) -> (CgiResponse, String) {
-        let response = respond("hello", &request(vars), "#abcdef".to_string()).unwrap();
+        let response =
+            respond("hello", &request(vars), io::empty(), "#abcdef".to_string()).unwrap();
         let body = String::from_utf8(response.body().to_vec()).unwrap();
         (response, body)
     }
@@ -157,7 +190,7 @@ mod tests {
         assert!(body.contains("<b>42</b> times"), "{body}");
         assert_eq!(
             response.header("Set-Cookie"),
-            Some("visits=42; Max-Age=31536000; Path=/cgi-bin; HttpOnly; SameSite=Lax")
+            Some("visits=42; HttpOnly; SameSite=Lax; Path=/cgi-bin; Max-Age=31536000")
         );
         assert!(body.contains("background-color: #abcdef"), "{body}");
     }
@@ -209,11 +242,36 @@ mod tests {
 
     #[test]
     fn an_unknown_program_is_a_404() {
-        let response = respond("nope\n", &request(&[]), String::new()).unwrap();
+        let response = respond("nope\n", &request(&[]), io::empty(), String::new()).unwrap();
         assert_eq!(response.status(), 404);
         let body = String::from_utf8(response.body().to_vec()).unwrap();
         assert!(body.contains("\"nope\\n\""), "{body}");
         assert!(body.contains("hello"), "{body}");
+    }
+
+    #[test]
+    fn the_form_program_reads_query_and_body_like_the_server() {
+        let body = "user=James+%26+Nancy+Kirk&user2=&pets=dog&pets=cat";
+        let length = body.len().to_string();
+        let vars = [
+            ("QUERY_STRING", "hi=john%20doe"),
+            ("CONTENT_TYPE", "application/x-www-form-urlencoded"),
+            ("CONTENT_LENGTH", length.as_str()),
+        ];
+        let response = respond("form", &request(&vars), body.as_bytes(), String::new()).unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            String::from_utf8(response.body().to_vec()).unwrap(),
+            "Form:\nhi ['john doe']\nuser ['James & Nancy Kirk']\nuser2 ['']\npets ['dog', 'cat']\n"
+        );
+        let bad = respond(
+            "form",
+            &request(&[("QUERY_STRING", "a=%FF")]),
+            io::empty(),
+            String::new(),
+        )
+        .unwrap();
+        assert_eq!(bad.status(), 400);
     }
 
     #[test]

@@ -1,0 +1,252 @@
+//! An uploaded file: its bytes on disk, its digest, and a file name safe to save it under.
+//!
+//! What it teaches: everything about an upload comes from the client, the file *name*
+//! included. `../../.bashrc`, `C:\Windows\win.ini`, `.htaccess` or a name holding a newline are
+//! all things a client can send; a server that joins such a name to its upload folder writes
+//! where the client chose. [`sanitize_filename`] keeps only the last path component and
+//! removes what could make it hidden, special or misleading; [`UploadedFile::save_into`] never
+//! replaces an existing file. Chapter 4 explains both.
+//!
+//! Choices made here:
+//! - The file is streamed to a temporary file (named `.upload-XXXXXX`, deleted when the
+//!   [`UploadedFile`] is dropped) while its SHA-256 is computed, so an upload of any size up
+//!   to the limit costs a fixed amount of memory.
+//! - Saving makes a hard link to the temporary file under a fresh name (`text1`, then
+//!   `text1-2`, `text1-3`...): atomic, and it cannot replace an existing file. When the
+//!   temporary folder is on another file system the bytes are copied into a newly created
+//!   file instead.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+
+/// Longest saved file name, in bytes (most file systems allow 255).
+const MAX_NAME_BYTES: usize = 200;
+
+/// How many `-2`, `-3`... suffixes are tried before saving gives up.
+const MAX_NAME_ATTEMPTS: u32 = 10_000;
+
+/// A file received in a `multipart/form-data` body.
+#[derive(Debug)]
+pub struct UploadedFile {
+    /// The file name exactly as the client sent it — for display only, never for the disk.
+    pub filename: String,
+    /// The part's `Content-Type`, if it had one (`application/octet-stream`).
+    pub content_type: Option<String>,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256 digest.
+    pub sha256: [u8; 32],
+    /// The bytes, in a temporary file deleted on drop.
+    temp: NamedTempFile,
+}
+
+impl UploadedFile {
+    /// The digest as 64 lowercase hexadecimal digits, as `sha256sum` prints it.
+    pub fn sha256_hex(&self) -> String {
+        super::to_hex(&self.sha256)
+    }
+
+    /// One line about the file: `'text1' 35 bytes sha256 9c3f...` (the name as Python's
+    /// `repr` would show it, so odd characters are visible).
+    pub fn summary(&self) -> String {
+        format!(
+            "{} {} bytes sha256 {}",
+            super::python_repr(&self.filename),
+            self.size,
+            self.sha256_hex()
+        )
+    }
+
+    /// A name safe to save the file under ([`sanitize_filename`] of the client's name).
+    pub fn safe_filename(&self) -> String {
+        sanitize_filename(&self.filename)
+    }
+
+    /// Opens the file's bytes for reading, from the start.
+    pub fn open(&self) -> io::Result<File> {
+        let mut file = self.temp.reopen()?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(file)
+    }
+
+    /// Reads the whole file into memory, if it is at most `max` bytes.
+    pub fn read_to_vec(&self, max: u64) -> io::Result<Vec<u8>> {
+        if self.size > max {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the file holds {} bytes, more than {max}", self.size),
+            ));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+        self.open()?.take(max).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    // ANCHOR: save_into
+    /// Saves the file into `dir` under its safe name, made unique (`name`, `name-2`, ...),
+    /// and returns the path it was saved as. Never replaces an existing file.
+    pub fn save_into(&self, dir: &Path) -> io::Result<PathBuf> {
+        let name = self.safe_filename();
+        for attempt in 1..=MAX_NAME_ATTEMPTS {
+            let target = dir.join(numbered_name(&name, attempt));
+            match fs::hard_link(self.temp.path(), &target) {
+                Ok(()) => return readable(target),
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+                // Another file system (or one without hard links): copy into a new file.
+                Err(_) => match self.copy_to_new(&target) {
+                    Ok(()) => return readable(target),
+                    Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+                    Err(err) => return Err(err),
+                },
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{MAX_NAME_ATTEMPTS} files called {name:?} already exist"),
+        ))
+    }
+    // ANCHOR_END: save_into
+
+    /// Copies the bytes into `target`, which must not exist yet.
+    fn copy_to_new(&self, target: &Path) -> io::Result<()> {
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(target)?;
+        let copied = io::copy(&mut self.open()?, &mut out).and_then(|_| out.sync_all());
+        if copied.is_err() {
+            let _ = fs::remove_file(target);
+        }
+        copied
+    }
+}
+
+/// Makes a saved file readable by everyone, like a file a program creates (temporary files
+/// start private: `rw-------`).
+fn readable(path: PathBuf) -> io::Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644))?;
+    Ok(path)
+}
+
+/// `photo.jpg` for the first attempt, then `photo-2.jpg`, `photo-3.jpg`...
+fn numbered_name(name: &str, attempt: u32) -> String {
+    if attempt == 1 {
+        return name.to_string();
+    }
+    match name.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => format!("{stem}-{attempt}.{extension}"),
+        _ => format!("{name}-{attempt}"),
+    }
+}
+
+// ANCHOR: sanitize_filename
+/// Makes a client's file name safe to use in a folder of ours:
+///
+/// - only the last path component is kept (`/` and `\` both separate: `C:\x\a.txt` → `a.txt`);
+/// - control characters are removed, and characters that are special on some file system
+///   (`: * ? " < > |`) become `_`;
+/// - leading dots and spaces are removed (no hidden files, no `.` or `..`), and trailing ones
+///   (Windows drops them silently);
+/// - the name is cut to 200 bytes, keeping a short extension;
+/// - if nothing is left, the name is `upload`.
+pub fn sanitize_filename(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c => c,
+        })
+        .collect();
+    let trimmed = cleaned
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    let short = shorten(trimmed, MAX_NAME_BYTES);
+    if short.is_empty() {
+        "upload".to_string()
+    } else {
+        short
+    }
+}
+// ANCHOR_END: sanitize_filename
+
+/// Cuts `name` to at most `max` bytes on a character boundary, keeping an extension of up to
+/// 16 bytes.
+fn shorten(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, extension)| extension)
+        .filter(|extension| extension.len() <= 16)
+        .map(|extension| format!(".{extension}"))
+        .unwrap_or_default();
+    let mut end = max - extension.len();
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{extension}", name[..end].trim_end_matches(['.', ' ']))
+}
+
+/// Receives an upload's bytes: into a temporary file, through the digest, within a limit.
+pub(crate) struct UploadWriter {
+    /// The temporary file being written.
+    temp: NamedTempFile,
+    /// The digest so far.
+    hasher: Sha256,
+    /// Bytes written so far.
+    size: u64,
+}
+
+impl UploadWriter {
+    /// Creates the temporary file in `dir` (or the system's temporary folder).
+    pub(crate) fn new(dir: Option<&Path>) -> io::Result<UploadWriter> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".upload-");
+        let temp = match dir {
+            Some(dir) => builder.tempfile_in(dir)?,
+            None => builder.tempfile()?,
+        };
+        Ok(UploadWriter {
+            temp,
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// The bytes received so far.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends a chunk.
+    pub(crate) fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.temp.as_file_mut().write_all(chunk)?;
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// Finishes the file.
+    pub(crate) fn finish(
+        mut self,
+        filename: String,
+        content_type: Option<String>,
+    ) -> io::Result<UploadedFile> {
+        self.temp.as_file_mut().flush()?;
+        Ok(UploadedFile {
+            filename,
+            content_type,
+            size: self.size,
+            sha256: self.hasher.finalize().into(),
+            temp: self.temp,
+        })
+    }
+}
