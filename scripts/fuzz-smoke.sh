@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz smoke test: runs every cargo-fuzz target in fuzz/ for a few seconds each, to show that
-# the request parser and the connection loop survive libFuzzer's inputs. CI calls it.
+# the request parser, the connection loop and the form reader survive libFuzzer's inputs. CI calls it.
 #
 #   scripts/fuzz-smoke.sh [SECONDS]        (default 20 seconds per target)
 #
@@ -18,7 +18,7 @@ set -euo pipefail
 
 seconds=${1:-20}
 cargo_fuzz_version=0.13.2
-targets=(parse_head connection)
+targets=(parse_head connection form)
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
