@@ -135,6 +135,42 @@ pub static LESSONS: &[Lesson] = &[
             },
         ],
     },
+    Lesson {
+        id: "lesson04",
+        package: "lesson04-forms",
+        title: "Forms, uploads and cookies",
+        chapter: "ch04-forms.md",
+        serve_hint: "cargo run -p lesson04-forms -- 8004",
+        exercises: &[
+            Exercise {
+                name: "query_pairs",
+                summary: "decode a query string or urlencoded form into names with all their values",
+                hint: "Decode bytes first and make text last: collect the decoded bytes in a \
+                       Vec<u8>, and only a '%' with two hex digits after it is an escape. Split \
+                       the fields before decoding anything, or an encoded & or = would split \
+                       them wrongly. Where does a repeated name's second value go, and what \
+                       does a piece with no '=' mean?",
+            },
+            Exercise {
+                name: "multipart_parts",
+                summary: "split a multipart/form-data body into its parts at the boundary",
+                hint: "The CR LF before `--boundary` belongs to the delimiter, not to the part \
+                       before it. Only the first delimiter may come without one: could you make \
+                       it look like the others? After a delimiter, look at the next bytes: `--` \
+                       ends the body, the end of the line starts a part, anything else was \
+                       data. Each part is split at its first empty line; its content is bytes, \
+                       never text.",
+            },
+            Exercise {
+                name: "cookie_pairs",
+                summary: "read a Cookie header into its name=value pairs, in order",
+                hint: "Split first at ';', then each piece at its first '=' only. Trim before \
+                       you judge a piece: ' ' is as empty as ''. Quotes come off a value only \
+                       when it starts and ends with one, and nothing is ever merged or sorted: \
+                       the same name may come twice.",
+            },
+        ],
+    },
 ];
 
 /// Finds a lesson by id (`lesson02`), number (`2`, `02`) or package name (`lesson02-http`).

@@ -448,7 +448,7 @@ fn element_texts(html: &str) -> Vec<String> {
 
 /// Decodes the character references an escaping function produces: `&amp;` `&lt;` `&gt;`
 /// `&quot;` `&apos;` and numeric ones (`&#39;`, `&#x27;`). Others stay as they are.
-fn decode_entities(text: &str) -> String {
+pub(super) fn decode_entities(text: &str) -> String {
     let mut decoded = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('&') {

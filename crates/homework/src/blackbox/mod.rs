@@ -14,7 +14,7 @@
 //! - [`client`] — a small raw HTTP/1.1 client: exact bytes out, bounded reads, a transcript.
 //! - [`expect`] — what a check expects of a response, and the [`Failure`] it reports.
 //! - [`display`] — bytes escaped for the report.
-//! - [`lesson01`], [`lesson02`], [`lesson03`] — each lesson's checks, in groups.
+//! - [`lesson01`], [`lesson02`], [`lesson03`], [`lesson04`] — each lesson's checks, in groups.
 //!
 //! A server that cannot be reached fails every check with one message saying how to start it
 //! (the lesson's `serve_hint`); the checks are not even attempted. A check that does not apply
@@ -27,6 +27,7 @@ mod expect;
 mod lesson01;
 mod lesson02;
 mod lesson03;
+mod lesson04;
 
 use crate::catalog::Lesson;
 use crate::report::{CheckResult, GroupResult, Report};
@@ -51,6 +52,7 @@ pub fn check_url(lesson: &Lesson, url: &str) -> Report {
         "lesson01" => lesson01::groups(lesson, &target),
         "lesson02" => lesson02::groups(lesson, &target),
         "lesson03" => lesson03::groups(lesson, &target),
+        "lesson04" => lesson04::groups(lesson, &target),
         _ => {
             return single_failure(
                 lesson,

@@ -358,3 +358,183 @@ fn check_names_are_the_request_lines() {
         "GET /files/a b.txt HTTP/1.1"
     );
 }
+
+/// Seed 002's two forms, as a lesson-04 server serves them at `/`.
+const LESSON04_PAGE: &str = "<!DOCTYPE html><html><body>\
+    <form method=\"post\" action=\"/foo/bar?hi=john%20doe\">\
+    <input name=\"user\"><input name=\"user2\">\
+    <input type=\"radio\" name=\"vote\" value=\"Y\" checked>\
+    <input type=\"radio\" name=\"vote\" value=\"N\">\
+    <input type=\"checkbox\" name=\"pets\" value=\"dog\" checked>\
+    <input type=\"checkbox\" name=\"pets\" value=\"cat\" checked>\
+    <input type=\"checkbox\" name=\"pets\" value=\"fish\">\
+    <textarea name=\"comments\"></textarea><input type=\"submit\" value=\"OK\"></form>\
+    <form method=\"post\" action=\"/foo/bar\" enctype=\"multipart/form-data\">\
+    <input type=\"file\" name=\"myfile\" multiple><input type=\"submit\" value=\"OK\"></form>\
+    </body></html>";
+
+/// A canned lesson-04 server: the right answer to each request the checks send, looked up by
+/// its request line and body. With `lenient`, it accepts malformed multipart bodies.
+fn lesson04_server(lenient: bool) -> String {
+    canned(move |request| {
+        let text = String::from_utf8_lossy(request).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.split("\r\n");
+        let request_line = lines.next().unwrap_or("").to_string();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|line| line.split_once(": "))
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
+            .collect();
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(field, _)| field == name)
+                .map_or("", |(_, value)| value.as_str())
+        };
+        let mut words = request_line.split(' ');
+        let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+        let answer = |status: &str, content_type: &str, body: &str| {
+            format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        };
+        let json =
+            |value: serde_json::Value| answer("200 OK", "application/json", &value.to_string());
+        if target.starts_with("/json/") || header("accept") == "application/json" {
+            return json(if target.contains("login") {
+                serde_json::json!({
+                    "path": "/login",
+                    "query_data": {"failed": "true", "lang": "en"},
+                    "post_data": body,
+                    "form_data": {"username": "jdoe", "password": "s3cret"},
+                    "cookies": {"session": "d7f2cf106764", "eu_cookie_consent": "true"},
+                })
+            } else {
+                serde_json::json!({
+                    "path": "/prefs", "query_data": {"q": "b"}, "post_data": "",
+                    "form_data": {}, "cookies": {"theme": "dark", "visits": "3"},
+                })
+            });
+        }
+        if method == "GET" && target == "/" {
+            return answer("200 OK", "text/html; charset=utf-8", LESSON04_PAGE);
+        }
+        let content_type = header("content-type");
+        let malformed = content_type.starts_with("multipart/form-data")
+            && (!content_type.contains("boundary=")
+                || !body.contains("--\r\n")
+                || body.contains("no empty line"));
+        if malformed && !lenient {
+            return answer("400 Bad Request", "text/html", "<p>Bad form</p>");
+        }
+        let sha_text = "19811408248c655422aa08aed46d59d3ec66e282f711c61afce26c06722847d0";
+        let sha_bytes = "40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880";
+        let (form, files): (&[&str], Vec<String>) = match target {
+            "/foo?x=42&y=10" => (&["y ['10']", "x ['42']"], vec![]),
+            "/foo?q=caf%C3%A9+au+lait&q=th%C3%A9&empty=" => {
+                (&["q ['café au lait', 'thé']", "empty ['']"], vec![])
+            }
+            "/foo?quote=O%27Brien&both=%27%22&crlf=a%0D%0Ab&back=a%5Cb" => (
+                &[
+                    "quote [\"O'Brien\"]",
+                    "both ['\\'\"']",
+                    "crlf ['a\\r\\nb']",
+                    "back ['a\\\\b']",
+                ],
+                vec![],
+            ),
+            "/foo?after=1" => (&["after ['1']"], vec![]),
+            "/foo/bar?hi=john%20doe" => (
+                &[
+                    "hi ['john doe']",
+                    "user ['James & Nancy Kirk']",
+                    "user2 ['']",
+                    "vote ['Y']",
+                    "pets ['dog', 'cat']",
+                    "comments ['']",
+                ],
+                vec![],
+            ),
+            "/foo/bar?a=0" => (&["a ['1', '2', '0']"], vec![]),
+            "/foo" => (&["name ['élève']"], vec![]),
+            _ => {
+                let mut files = Vec::new();
+                if body.contains("\"text1\"") {
+                    files.push(format!(
+                        "myfile 'text1' 35 bytes sha256 {sha_text} saved as 'text1'"
+                    ));
+                }
+                if body.contains("\"bytes.bin\"") {
+                    files.push(format!(
+                        "myfile 'bytes.bin' 256 bytes sha256 {sha_bytes} saved as 'bytes.bin'"
+                    ));
+                }
+                let form: &[&str] = if body.contains("\"note\"") {
+                    &["note ['every byte value']", "myfile [<file 'bytes.bin'>]"]
+                } else {
+                    &[]
+                };
+                (form, files)
+            }
+        };
+        let mut printout = format!(
+            "Client address: 127.0.0.1:50000\nrequestline: {request_line}\ncommand: {method}\n\
+             path: {target}\nrequest_version: HTTP/1.1\nHeaders:\n"
+        );
+        for (name, value) in &headers {
+            printout.push_str(&format!("{name}: '{value}'\n"));
+        }
+        printout.push_str("Form:\n");
+        for line in form {
+            printout.push_str(&format!("{line}\n"));
+        }
+        if !files.is_empty() {
+            printout.push_str("Files:\n");
+            for line in &files {
+                printout.push_str(&format!("{line}\n"));
+            }
+        }
+        answer("200 OK", "text/plain; charset=utf-8", &printout)
+    })
+}
+
+#[test]
+fn a_correct_lesson04_server_passes_every_check() {
+    let report = check_url(lesson("lesson04"), &lesson04_server(false));
+    assert_eq!(report.failed, 0, "{report:#?}");
+    assert_eq!(report.passed, 18);
+    let groups: Vec<&str> = report.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(
+        groups,
+        [
+            "form pages",
+            "query strings",
+            "urlencoded forms",
+            "uploads",
+            "JSON view",
+            "malformed forms"
+        ]
+    );
+}
+
+#[test]
+fn a_lesson04_server_that_accepts_malformed_uploads_fails_those_checks() {
+    let report = check_url(lesson("lesson04"), &lesson04_server(true));
+    let failed: Vec<&str> = failures(&report)
+        .iter()
+        .map(|check| check.name.as_str())
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:#?}");
+    assert!(failures(&report).iter().all(|check| {
+        check.expected.as_deref() == Some("400") && check.got.as_deref() == Some("200 OK")
+    }));
+    assert!(
+        report
+            .groups
+            .iter()
+            .all(|group| group.passed == (group.name != "malformed forms"))
+    );
+}
