@@ -221,12 +221,11 @@ fn json_path(request: &Request) -> Option<&str> {
         accept.split(',').any(|range| {
             let mut params = range.split(';');
             let media = params.next().unwrap_or("").trim();
+            // `q=0` (or `Q=0`: parameter names ignore case, RFC 9110 §5.6.6) means "not this".
             let refused = params.any(|param| {
-                let param = param.trim();
-                param
-                    .strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
+                let (name, value) = param.split_once('=').unwrap_or((param, ""));
+                name.trim().eq_ignore_ascii_case("q")
+                    && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
             });
             media.eq_ignore_ascii_case("application/json") && !refused
         })
