@@ -24,6 +24,8 @@
 //! - [`form`] — one interface over the query string and urlencoded or multipart bodies, with
 //!   uploads streamed to disk (lesson 04).
 //! - [`cookies`] — reading `Cookie` and writing `Set-Cookie` safely (lessons 03–04).
+//! - [`gateway`] — a Rust WSGI: applications called in-process with the CGI variables as
+//!   their environ, middleware, and a regex router (lessons 05–07).
 //!
 //! # Where this differs from a production server
 //!
@@ -40,6 +42,7 @@ pub mod config;
 pub mod connection;
 pub mod cookies;
 pub mod form;
+pub mod gateway;
 pub mod handler;
 pub mod html;
 pub mod memory;

@@ -7,8 +7,8 @@
 //! [`meta_variables`] is a pure function: the same request always gives the same list, in the
 //! same order, and nothing is read from the server's own environment except the short
 //! allow-list captured once in [`CgiOptions::inherited`]. The host uses the list as the whole
-//! environment of each script (`env_clear` first); lesson 05's in-process gateway will use it
-//! as its `environ`.
+//! environment of each script (`env_clear` first); lesson 05's in-process gateway
+//! (`crate::gateway`) uses the very same list as its `environ`.
 //!
 //! Choices made here, with the RFC section each one follows:
 //! - §4.1.1 `AUTH_TYPE` and §4.1.11 `REMOTE_USER` are not set: this server authenticates
@@ -77,6 +77,7 @@ pub struct ScriptTarget {
     /// The URL path of the script, decoded and canonical: `/cgi-bin/env` (`SCRIPT_NAME`).
     pub script_name: String,
     /// The script's file on disk, canonical: the program that is run (`SCRIPT_FILENAME`).
+    /// Empty for an application that runs inside the server (lesson 05's gateway).
     pub script_file: PathBuf,
     /// What follows the script's name in the path, decoded: `/a/b` (`PATH_INFO`).
     pub path_info: Option<String>,
@@ -120,7 +121,10 @@ pub fn meta_variables(
     vars.set("SERVER_SOFTWARE", options.server_software.as_str());
     vars.set("REMOTE_PORT", request.peer.port().to_string());
     vars.set("REQUEST_URI", request.target.as_str());
-    vars.set("SCRIPT_FILENAME", script.script_file.as_os_str().as_bytes());
+    // An in-process gateway application has no file: an empty path sets no variable.
+    if !script.script_file.as_os_str().is_empty() {
+        vars.set("SCRIPT_FILENAME", script.script_file.as_os_str().as_bytes());
+    }
     let mut vars = vars.0;
     vars.extend(header_variables(request, options.pass_authorization));
     vars.extend(options.inherited.iter().cloned());

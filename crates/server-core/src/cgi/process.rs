@@ -87,6 +87,17 @@ pub enum ScriptInput {
     File(File),
 }
 
+impl ScriptInput {
+    /// The spooled body as something to read (lesson 05's gateway reads it in-process).
+    pub fn into_reader(self) -> Box<dyn Read + Send> {
+        match self {
+            ScriptInput::Empty => Box::new(io::empty()),
+            ScriptInput::Memory(bytes) => Box::new(io::Cursor::new(bytes)),
+            ScriptInput::File(file) => Box::new(file),
+        }
+    }
+}
+
 /// Everything needed to start one script.
 #[derive(Debug)]
 pub struct Launch {
