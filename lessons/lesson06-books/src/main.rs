@@ -1,0 +1,48 @@
+//! Lesson 06: the course's book list, a multi-page application on the gateway of lesson 05.
+//!
+//! The application (`lib.rs`) dispatches with `server_core::gateway::Router`; the book
+//! database is `wsgi/books.json`, the file the Python version of this application reads too.
+//! This file only wires the command line to it.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use server_core::Server;
+use server_core::cli::{self, ListenArgs, StartupError, TuningArgs};
+use server_core::gateway::GatewayHost;
+
+/// Where the book database is, wherever the server is started from.
+const BOOKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../wsgi/books.json");
+
+/// Serve the book list: / lists the books, /book/ID shows one.
+#[derive(Parser)]
+#[command(version, about, after_help = cli::SHARING_HELP)]
+struct Args {
+    #[command(flatten)]
+    listen: ListenArgs,
+
+    /// The book database (JSON: ids mapped to title, isbn, publisher and author).
+    #[arg(long, value_name = "FILE", default_value = BOOKS)]
+    books: PathBuf,
+
+    #[command(flatten)]
+    tuning: TuningArgs,
+}
+
+// ANCHOR: main
+fn main() {
+    let args = Args::parse();
+    let listener =
+        cli::bind(&args.listen, env!("CARGO_PKG_NAME")).unwrap_or_else(|e| cli::exit_with(e));
+    let db = lesson06_books::bookdb::BookDb::load(&args.books).unwrap_or_else(|error| {
+        cli::exit_with(StartupError::Other {
+            context: format!("cannot load the books from {}", args.books.display()),
+            source: error,
+        })
+    });
+    let software = concat!("lesson06-books/", env!("CARGO_PKG_VERSION"));
+    let host = GatewayHost::new(lesson06_books::application(db), software);
+    cli::announce(&listener, "HTTP", "http");
+    Server::new(listener, args.tuning.to_config(software), host).run_until_ctrl_c();
+}
+// ANCHOR_END: main
