@@ -2,19 +2,19 @@
 //!
 //! A server gives the browser a cookie with a `Set-Cookie` response header; from then on the
 //! browser sends it back with every request to that site, in one `Cookie` request header that
-//! holds all of them (RFC 6265). Seed 001's example sends
+//! holds all of them (RFC 6265). The course's example sends
 //!
 //! ```text
 //! Cookie: session=d7f2cf106764;eu_cookie_consent=true
 //! ```
 //!
-//! Chapter 4 (`book/src/ch04-forms.md`) follows the round trip; here you read the header.
+//! Chapter 4 (`book/src/ch04-cookies.md`) follows the round trip; here you read the header.
 //!
 //! RFC 6265 §4.2.1 gives the syntax: `name=value` pairs separated by `;` and one space, the
 //! value optionally in double quotes (§4.1.1). §5.4 says a browser sends the pairs in a set
 //! order — cookies with longer paths first — and the same name can come twice, once per
 //! path: `id=admin-area; id=site-wide`. The server must not merge or reorder them: which one
-//! counts is the application's choice. Real clients are less tidy than the grammar (seed 001
+//! counts is the application's choice. Real clients are less tidy than the grammar (the course
 //! writes no space after the `;`), so a server reads the header leniently.
 //!
 //! You write [`parse_cookies`]:

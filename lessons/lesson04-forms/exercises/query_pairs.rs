@@ -3,7 +3,7 @@
 //! A browser sends a form in one of two places: after the `?` of the URL (`GET`), or as the
 //! body of a `POST` with `Content-Type: application/x-www-form-urlencoded`. Both use the same
 //! encoding, which the WHATWG URL Standard defines (§5 "application/x-www-form-urlencoded")
-//! on top of RFC 3986's percent-encoding (§2.1). Seed 002's vote form sends
+//! on top of RFC 3986's percent-encoding (§2.1). The course's vote form sends
 //!
 //! ```text
 //! user=James+%26+Nancy+Kirk&user2=&vote=Y&pets=dog&pets=cat&comments=

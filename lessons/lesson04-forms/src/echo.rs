@@ -130,6 +130,7 @@ impl FormEcho {
     }
 }
 
+// ANCHOR: handle
 impl Handler for FormEcho {
     fn handle(&self, request: &Request, body: &mut RequestBody<'_>) -> Response {
         match (request.method.as_str(), request.path()) {
@@ -155,6 +156,7 @@ impl Handler for FormEcho {
         }
     }
 }
+// ANCHOR_END: handle
 
 /// The whole body, up to `limit` bytes (413 past it).
 fn read_body(body: &mut RequestBody<'_>, limit: u64) -> Result<Vec<u8>, FormError> {
@@ -207,6 +209,7 @@ fn print_out(request: &Request, form: &Form, saved: &[SavedFile<'_>]) -> String 
 }
 // ANCHOR_END: print_out
 
+// ANCHOR: json_path
 /// The path to report if the client asked for JSON, or `None` for the text print-out.
 fn json_path(request: &Request) -> Option<&str> {
     let path = request.path();
@@ -232,6 +235,7 @@ fn json_path(request: &Request) -> Option<&str> {
     });
     accepts_json.then_some(path)
 }
+// ANCHOR_END: json_path
 
 // ANCHOR: json_view
 /// The JSON view: path, query_data, post_data, form_data, cookies (and files, if any).

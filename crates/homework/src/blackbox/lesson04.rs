@@ -1,12 +1,12 @@
 //! Lesson 04's black-box checks: a server that decodes forms, uploads and cookies and shows
-//! what it understood, like seed 002's `cgi.FieldStorage` handler and seed 001's JSON handler.
+//! what it understood, like the course's `cgi.FieldStorage` handler and the course's JSON handler.
 //!
 //! Start the server with `cargo run -p lesson04-forms -- 8004`. What the checks rely on:
 //!
 //! - `GET /` is an HTML page with two forms: the vote form (`method="post"`,
 //!   `action="/foo/bar?hi=john%20doe"`, fields `user`, `user2`, `vote`, `pets`, `comments`,
 //!   with `vote=Y`, `pets=dog` and `pets=cat` chosen at the start, so that pressing its button
-//!   sends seed 002's body) and the upload form (`enctype="multipart/form-data"`, a file input
+//!   sends the course's body) and the upload form (`enctype="multipart/form-data"`, a file input
 //!   named `myfile`).
 //! - Any other request is answered with a `text/plain` print-out of the request. After a line
 //!   `Form:` come the fields, one line per name with the list of all its values, written as
@@ -14,7 +14,7 @@
 //!   were uploaded, a `Files:` section follows with one line per file:
 //!   `myfile 'text1' 35 bytes sha256 <hex> ...`.
 //! - The same information as JSON (`path`, `query_data`, `post_data`, `form_data`, `cookies`,
-//!   as seed 001 builds it) when the request says `Accept: application/json` or its path
+//!   as the course builds it) when the request says `Accept: application/json` or its path
 //!   starts with `/json/`, which is then left out of `path`.
 //! - A malformed form is answered `400 Bad Request`, and the server goes on serving.
 //!
@@ -33,16 +33,16 @@ use super::lesson03::decode_entities;
 use super::{Check, Group, Passed, exercise_hint, name_of};
 use crate::catalog::Lesson;
 
-/// The boundary of seed 002's upload.
+/// The boundary of the course's upload.
 const SEED_BOUNDARY: &str = "---------------------------9849436581144108930470211272";
-/// The file of seed 002's upload, `text1`.
+/// The file of the course's upload, `text1`.
 const SEED_FILE: &[u8] = b"This is a test.\nIt is only a test.\n";
 /// The SHA-256 of [`SEED_FILE`] (`printf 'This is a test.\nIt is only a test.\n' | sha256sum`).
 const SEED_FILE_SHA256: &str = "19811408248c655422aa08aed46d59d3ec66e282f711c61afce26c06722847d0";
 /// The SHA-256 of the 256 byte values 0 to 255 in order
 /// (`python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)))' | sha256sum`).
 const ALL_BYTES_SHA256: &str = "40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880";
-/// The body seed 002's vote form sends when its button is pressed without changing anything.
+/// The body the course's vote form sends when its button is pressed without changing anything.
 const VOTE_BODY: &str = "user=James+%26+Nancy+Kirk&user2=&vote=Y&pets=dog&pets=cat&comments=";
 /// The boundary of the other multipart bodies, the one of RFC 7578's examples.
 const BOUNDARY: &str = "AaB03x";
@@ -53,7 +53,7 @@ pub fn groups(lesson: &Lesson, target: &Target) -> Vec<Group> {
         Group {
             name: "form pages",
             hint: Some(
-                "GET / answers with an HTML page holding both forms of seed 002. A form sends \
+                "GET / answers with an HTML page holding both forms of the course. A form sends \
                  its fields to its action with its method; enctype=\"multipart/form-data\" is \
                  what lets a form send files. The radio buttons and checkboxes that are \
                  `checked` in the page are what pressing the button sends, and a submit button \
@@ -189,7 +189,7 @@ fn urlencoded_checks(target: &Target) -> Vec<Check> {
                 )
             },
         )
-        .noting("seed 002's vote form"),
+        .noting("the course's vote form"),
         Check::exchange(
             post(target, "/foo/bar?a=0", urlencoded, b"a=1&a=2"),
             |response| {
@@ -210,7 +210,7 @@ fn urlencoded_checks(target: &Target) -> Vec<Check> {
     ]
 }
 
-/// Multipart uploads: seed 002's, binary bytes, two files in one field.
+/// Multipart uploads: the course's, binary bytes, two files in one field.
 fn upload_checks(target: &Target) -> Vec<Check> {
     let all_bytes: Vec<u8> = (0..=255u8).collect();
     let seed = post(
@@ -253,7 +253,7 @@ fn upload_checks(target: &Target) -> Vec<Check> {
                 SEED_FILE_SHA256,
             )
         })
-        .noting("seed 002's upload of text1"),
+        .noting("the course's upload of text1"),
         Check::exchange(binary, |response| {
             expect_file(response, "myfile", "bytes.bin", 256, ALL_BYTES_SHA256)?;
             expect_form_contains(response, "note ['every byte value']")
@@ -273,7 +273,7 @@ fn upload_checks(target: &Target) -> Vec<Check> {
     ]
 }
 
-/// The JSON view: seed 001's example, the `/json/` prefix, cookies.
+/// The JSON view: the course's example, the `/json/` prefix, cookies.
 fn json_checks(target: &Target) -> Vec<Check> {
     let seed_request = |path: &str, accept_json: bool| {
         let mut headers = vec![
@@ -310,12 +310,12 @@ fn json_checks(target: &Target) -> Vec<Check> {
             seed_request("/login?failed=true&lang=en", true),
             move |response| expect_json(response, &expected),
         )
-        .noting("seed 001's example, Accept: application/json"),
+        .noting("the course's example, Accept: application/json"),
         Check::exchange(
             seed_request("/json/login?failed=true&lang=en", false),
             move |response| expect_json(response, &seed_object),
         )
-        .noting("seed 001's example under /json/"),
+        .noting("the course's example under /json/"),
         Check::exchange(
             target.request(
                 &format!("GET {} HTTP/1.1", target.path("/json/prefs?q=a&q=b")),
@@ -412,7 +412,7 @@ fn post(target: &Target, path: &str, content_type: &str, body: &[u8]) -> Vec<u8>
     )
 }
 
-/// Seed 002's upload body, byte for byte (264 bytes, as its Content-Length says).
+/// The course's upload body, byte for byte (264 bytes, as its Content-Length says).
 fn seed_upload_body() -> Vec<u8> {
     multipart_body(SEED_BOUNDARY, &[Field::file("myfile", "text1", SEED_FILE)])
 }
@@ -843,7 +843,7 @@ fn expect_submit(form: &Form) -> Result<(), Failure> {
     if let Some(named) = submits.iter().find(|tag| tag.has("name")) {
         return Err(Failure::comparing(
             "the form's button must have no name: a named button is sent as one more field, and \
-             the body is no longer the one seed 002 shows",
+             the body is no longer the one the course shows",
             "<input type=\"submit\" value=\"OK\">",
             named.shown(),
         ));
@@ -856,7 +856,7 @@ fn shown_tags(tags: &[Tag]) -> String {
     tags.iter().map(Tag::shown).collect::<Vec<_>>().join("\n")
 }
 
-/// The vote form of seed 002: pressing its button sends seed 002's body.
+/// The vote form of the course: pressing its button sends the course's body.
 fn expect_vote_form(response: &Response) -> Result<(), Failure> {
     let forms = page_forms(response)?;
     let action = "/foo/bar?hi=john%20doe";
@@ -866,7 +866,7 @@ fn expect_vote_form(response: &Response) -> Result<(), Failure> {
             .is_some_and(|value| value.ends_with(&action[1..]))
     }) else {
         return Err(Failure::comparing(
-            format!("the page needs seed 002's vote form, which posts to {action}"),
+            format!("the page needs the course's vote form, which posts to {action}"),
             format!("<form method=\"post\" action=\"{action}\">"),
             shown_forms(&forms),
         ));
@@ -904,7 +904,7 @@ fn expect_vote_form(response: &Response) -> Result<(), Failure> {
             return Err(Failure::comparing(
                 format!(
                     "the {name} buttons that are checked when the page opens must be {expected:?}, \
-                     so that pressing the form's button sends seed 002's body"
+                     so that pressing the form's button sends the course's body"
                 ),
                 format!("checked: {expected:?}"),
                 format!(
@@ -917,7 +917,7 @@ fn expect_vote_form(response: &Response) -> Result<(), Failure> {
     expect_submit(form)
 }
 
-/// The upload form of seed 002: a multipart POST with a file input named `myfile`.
+/// The upload form of the course: a multipart POST with a file input named `myfile`.
 fn expect_upload_form(response: &Response) -> Result<(), Failure> {
     let forms = page_forms(response)?;
     let Some(form) = forms
@@ -1135,7 +1135,7 @@ mod tests {
         assert_eq!(found[2].attribute("name"), Some("comments"));
     }
 
-    /// Seed 002's two forms, written plainly.
+    /// The course's two forms, written plainly.
     const PAGE: &str = r#"<!DOCTYPE html>
 <html><body>
 <form method="post" action="/foo/bar?hi=john%20doe">

@@ -359,7 +359,7 @@ fn check_names_are_the_request_lines() {
     );
 }
 
-/// Seed 002's two forms, as a lesson-04 server serves them at `/`.
+/// The course's two forms, as a lesson-04 server serves them at `/`.
 const LESSON04_PAGE: &str = "<!DOCTYPE html><html><body>\
     <form method=\"post\" action=\"/foo/bar?hi=john%20doe\">\
     <input name=\"user\"><input name=\"user2\">\

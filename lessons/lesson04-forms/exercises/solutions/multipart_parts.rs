@@ -3,7 +3,7 @@
 //! A form that uploads files is sent as `multipart/form-data` (RFC 7578), which reuses the
 //! multipart format of MIME (RFC 2046 §5.1.1). The `Content-Type` header names a *boundary*,
 //! a string chosen so that it appears nowhere in the data, and the body is a list of parts
-//! separated by lines made of `--` and the boundary. Seed 002's upload, with its boundary
+//! separated by lines made of `--` and the boundary. The course's upload, with its boundary
 //! written `B` (the real one is `---------------------------9849436581144108930470211272`):
 //!
 //! ```text
@@ -19,7 +19,7 @@
 //!
 //! Each part is header fields, an empty line, then its content — any bytes at all, so a part
 //! is never read as text. The server of this lesson streams bodies of any size through a
-//! parser (the multer crate); chapter 4 (`book/src/ch04-forms.md`) walks through it. Here you
+//! parser (the multer crate); chapter 4 (`book/src/ch04-multipart.md`) walks through it. Here you
 //! split a small body that is already in memory.
 //!
 //! You write [`split_multipart`], following RFC 2046 §5.1.1:

@@ -22,7 +22,7 @@ fn check(header: &str, expected: &[(&str, &str)]) {
 
 #[test]
 #[ignore = "homework: cargo run -p homework -- check lesson04"]
-fn the_cookies_of_seed_001_are_read_without_a_space_after_the_semicolon() {
+fn the_course_cookie_header_is_read_without_a_space_after_the_semicolon() {
     check(
         "session=d7f2cf106764;eu_cookie_consent=true",
         &[("session", "d7f2cf106764"), ("eu_cookie_consent", "true")],

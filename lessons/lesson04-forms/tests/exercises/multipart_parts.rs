@@ -13,7 +13,7 @@ mod code;
 
 use code::{MultipartError, Part, split_multipart};
 
-/// The boundary of seed 002's upload, as its `Content-Type` names it.
+/// The boundary of the course's upload, as its `Content-Type` names it.
 const SEED_BOUNDARY: &str = "---------------------------9849436581144108930470211272";
 
 /// A short boundary for the other tests, the one of RFC 7578's examples.
@@ -49,7 +49,7 @@ fn field(name: &str, value: &[u8]) -> Part {
 
 #[test]
 #[ignore = "homework: cargo run -p homework -- check lesson04"]
-fn the_upload_of_seed_002_is_one_file_part() {
+fn the_course_upload_is_one_file_part() {
     let body = format!(
         "--{SEED_BOUNDARY}\r\n\
          Content-Disposition: form-data; name=\"myfile\"; filename=\"text1\"\r\n\

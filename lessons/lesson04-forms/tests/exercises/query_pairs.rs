@@ -82,7 +82,7 @@ fn a_query_string_gives_its_fields_in_order() {
 
 #[test]
 #[ignore = "homework: cargo run -p homework -- check lesson04"]
-fn the_vote_form_of_seed_002_is_decoded() {
+fn the_course_vote_form_is_decoded() {
     check(
         "user=James+%26+Nancy+Kirk&user2=&vote=Y&pets=dog&pets=cat&comments=",
         &[
