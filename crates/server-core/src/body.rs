@@ -389,6 +389,15 @@ pub(crate) struct SuspendedBody {
 }
 
 impl SuspendedBody {
+    /// How many body bytes are still to come, when that is known (not for chunks).
+    pub(crate) fn known_remaining(&self) -> Option<u64> {
+        match self.state {
+            State::Length(left) => Some(left),
+            State::Done => Some(0),
+            State::Chunked(_) => None,
+        }
+    }
+
     /// Reattaches the body to its connection.
     pub(crate) fn resume(self, source: &mut dyn BodySource) -> RequestBody<'_> {
         RequestBody {

@@ -226,7 +226,11 @@ impl<T: Transport> Connection<'_, T> {
             }
         };
 
-        let keep_alive = keep_alive && !hooks.stopping();
+        // A body too big to skip will cost the connection: say so in the response.
+        let too_much_left = body_state
+            .known_remaining()
+            .is_some_and(|left| left > DRAIN_MAX);
+        let keep_alive = keep_alive && !hooks.stopping() && !too_much_left;
         let sent = self.write_response(Some(&request.head), response, keep_alive);
         access_log::log_request(self.peer, line, sent.status, sent.body_bytes);
         if sent.result.is_err() || !sent.keep_alive {
@@ -608,5 +612,35 @@ mod tests {
         assert_eq!(find_head_end(b"GET / HTTP/1.0\n\nrest", 0), Some(16));
         assert_eq!(find_head_end(b"GET / HTTP/1.1\r\nHost: a\r\n", 0), None);
         assert_eq!(find_head_end(b"GET / HTTP/1.1\r\nHost: a\r\n\r", 0), None);
+    }
+
+    /// A handler that answers 413 without reading the body.
+    fn refuse_unread(_: &Request, _: &mut RequestBody<'_>) -> Response {
+        Response::text(413, "too big")
+    }
+
+    #[test]
+    fn a_body_too_big_to_skip_is_answered_with_connection_close() {
+        let serve = |length: u64| {
+            let request =
+                format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {length}\r\n\r\nabc");
+            let mut transport = crate::memory::MemoryTransport::new(request.into_bytes());
+            let output = crate::memory::serve_in_memory(
+                &mut transport,
+                &ServerConfig::default(),
+                &refuse_unread,
+            );
+            String::from_utf8_lossy(&output).into_owned()
+        };
+        let big = serve(DRAIN_MAX + 10);
+        assert!(
+            big.starts_with("HTTP/1.1 413 ") && big.contains("Connection: close\r\n"),
+            "{big}"
+        );
+        let small = serve(10);
+        assert!(
+            !small.contains("Connection: close"),
+            "a small rest is skipped: {small}"
+        );
     }
 }

@@ -7,9 +7,8 @@
 //! dispatch and middleware. This file only wires the command line to it.
 
 use clap::Parser;
-use server_core::Server;
 use server_core::cli::{self, ListenArgs, TuningArgs};
-use server_core::gateway::GatewayHost;
+use server_core::gateway;
 
 /// Serve a gateway application: the environment page, dispatch and middleware.
 #[derive(Parser)]
@@ -25,11 +24,14 @@ struct Args {
 // ANCHOR: main
 fn main() {
     let args = Args::parse();
-    let listener =
-        cli::bind(&args.listen, env!("CARGO_PKG_NAME")).unwrap_or_else(|e| cli::exit_with(e));
     let software = concat!("lesson05-gateway/", env!("CARGO_PKG_VERSION"));
-    let host = GatewayHost::new(lesson05_gateway::application(), software);
-    cli::announce(&listener, "HTTP", "http");
-    Server::new(listener, args.tuning.to_config(software), host).run_until_ctrl_c();
+    let app = lesson05_gateway::application();
+    gateway::serve(
+        app,
+        &args.listen,
+        &args.tuning,
+        env!("CARGO_PKG_NAME"),
+        software,
+    );
 }
 // ANCHOR_END: main

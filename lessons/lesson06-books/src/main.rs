@@ -7,9 +7,9 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use server_core::Server;
+use lesson06_books::bookdb::BookDb;
 use server_core::cli::{self, ListenArgs, StartupError, TuningArgs};
-use server_core::gateway::GatewayHost;
+use server_core::gateway;
 
 /// Where the book database is, wherever the server is started from.
 const BOOKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../wsgi/books.json");
@@ -32,17 +32,20 @@ struct Args {
 // ANCHOR: main
 fn main() {
     let args = Args::parse();
-    let listener =
-        cli::bind(&args.listen, env!("CARGO_PKG_NAME")).unwrap_or_else(|e| cli::exit_with(e));
-    let db = lesson06_books::bookdb::BookDb::load(&args.books).unwrap_or_else(|error| {
+    let db = BookDb::load(&args.books).unwrap_or_else(|error| {
         cli::exit_with(StartupError::Other {
             context: format!("cannot load the books from {}", args.books.display()),
             source: error,
         })
     });
     let software = concat!("lesson06-books/", env!("CARGO_PKG_VERSION"));
-    let host = GatewayHost::new(lesson06_books::application(db), software);
-    cli::announce(&listener, "HTTP", "http");
-    Server::new(listener, args.tuning.to_config(software), host).run_until_ctrl_c();
+    let app = lesson06_books::application(db);
+    gateway::serve(
+        app,
+        &args.listen,
+        &args.tuning,
+        env!("CARGO_PKG_NAME"),
+        software,
+    );
 }
 // ANCHOR_END: main

@@ -5,9 +5,8 @@
 //! command line to it.
 
 use clap::Parser;
-use server_core::Server;
 use server_core::cli::{self, ListenArgs, TuningArgs};
-use server_core::gateway::GatewayHost;
+use server_core::gateway;
 
 /// Serve the calculator: /add/23/42, /subtract/23/42, /multiply/3/5, /divide/22/11.
 #[derive(Parser)]
@@ -23,11 +22,14 @@ struct Args {
 // ANCHOR: main
 fn main() {
     let args = Args::parse();
-    let listener =
-        cli::bind(&args.listen, env!("CARGO_PKG_NAME")).unwrap_or_else(|e| cli::exit_with(e));
     let software = concat!("lesson07-calculator/", env!("CARGO_PKG_VERSION"));
-    let host = GatewayHost::new(lesson07_calculator::application(), software);
-    cli::announce(&listener, "HTTP", "http");
-    Server::new(listener, args.tuning.to_config(software), host).run_until_ctrl_c();
+    let app = lesson07_calculator::application();
+    gateway::serve(
+        app,
+        &args.listen,
+        &args.tuning,
+        env!("CARGO_PKG_NAME"),
+        software,
+    );
 }
 // ANCHOR_END: main

@@ -27,8 +27,10 @@ use super::{Application, Chunks, Environ, GatewayError, StartResponse};
 use crate::body::RequestBody;
 use crate::cgi::CgiOptions;
 use crate::cgi::env::{ScriptTarget, meta_variables};
+use crate::cli::{self, ListenArgs, TuningArgs};
 use crate::handler::{Handler, Request};
 use crate::response::{Body, Response};
+use crate::server::Server;
 
 /// The 500 page's message: the details go to the log, never to the client.
 const FAILED: &str = "The application failed; the details are in the server's log";
@@ -128,6 +130,24 @@ impl<A: Application> Handler for GatewayHost<A> {
     }
     // ANCHOR_END: handle
 }
+
+// ANCHOR: serve
+/// Serves `app` until Ctrl-C: binds the listening socket (or prints why it cannot, and
+/// exits), prints the start-up line, and runs the HTTP/1.1 server with the app hosted
+/// in-process. `package` names the lesson in messages; `software` is `SERVER_SOFTWARE`.
+pub fn serve(
+    app: impl Application,
+    listen: &ListenArgs,
+    tuning: &TuningArgs,
+    package: &str,
+    software: &str,
+) {
+    let listener = cli::bind(listen, package).unwrap_or_else(|e| cli::exit_with(e));
+    let host = GatewayHost::new(app, software);
+    cli::announce(&listener, "HTTP", "http");
+    Server::new(listener, tuning.to_config(software), host).run_until_ctrl_c();
+}
+// ANCHOR_END: serve
 
 /// Frames what the application gave: status, headers, body.
 fn respond(start: &StartResponse, chunks: Chunks) -> Result<Response, String> {

@@ -52,7 +52,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 
-pub use host::GatewayHost;
+pub use host::{GatewayHost, serve};
 pub use middleware::{AccessLog, AddHeader, ErrorCatcher};
 pub use router::{Reply, RouteError, Router};
 
