@@ -61,7 +61,7 @@ pub const HOME: &str = r#"<!DOCTYPE html>
 </ul>
 <p>Numbers are whole, from -9223372036854775808 to 9223372036854775807 (64 bits); a result
 outside that range is refused with 400 rather than wrapped around. A division that does not
-come out even answers with a decimal, as Python's <code>/</code> does.</p>
+come out even answers its exact quotient rounded to 10 decimal places: <a href="/divide/2/3">/divide/2/3</a> → 0.6666666667.</p>
 </body>
 </html>
 "#;

@@ -18,12 +18,11 @@
 //!    value: use the `checked_` methods.
 //! 4. `divide` by zero is [`CalcError::DivisionByZero`] (400). A division that comes out even
 //!    answers the integer (`22/11` → `2`, `-6/3` → `-2`); `i64::MIN / -1` is too large. Any
-//!    other division answers the quotient as `f64`, written the way Python writes a float:
-//!    the shortest digits that read back as the same number (`3.5`, `0.3333333333333333`),
-//!    and in scientific notation with a sign and at least two exponent digits when the
-//!    exponent is below -4 or at least 16 (`3.3333333333333335e-05`, `4.611686018427388e+18`).
-//!    Rust's `{:?}` gives the same digits and the same switch to scientific notation, but
-//!    writes `e-5` and `e18`.
+//!    other division answers the exact quotient rounded to [`DECIMAL_PLACES`] (10) decimal
+//!    places, halves away from zero, without trailing zeros: `7/2` → `3.5`, `2/3` →
+//!    `0.6666666667`, `1/30000` → `0.0000333333`, `-2/3` → `-0.6666666667`. A quotient that
+//!    rounds to zero is `0` (never `-0`). Work in integers (`i128` holds `i64::MAX * 10^10`):
+//!    a float would round twice, and could not give every digit of `4611686018427387903.5`.
 
 use std::fmt;
 
@@ -60,6 +59,9 @@ impl fmt::Display for CalcError {
 
 impl std::error::Error for CalcError {}
 
+/// How many decimal places a division that does not come out even is rounded to.
+pub const DECIMAL_PLACES: u32 = 10;
+
 /// The result of `left OPERATION right`, as the text the calculator answers.
 pub fn calculate(operation: &str, left: &str, right: &str) -> Result<String, CalcError> {
     // ANCHOR: solution stub: todo!("check the operation, parse both operands, compute with checked arithmetic")
@@ -85,7 +87,7 @@ fn operand(text: &str) -> Result<i64, CalcError> {
         .ok_or_else(|| CalcError::NotANumber(text.to_string()))
 }
 
-/// `left / right`: an integer when it comes out even, else a float written as Python does.
+/// `left / right`: an integer when it comes out even, else a rounded decimal.
 fn divide(left: i64, right: i64) -> Result<String, CalcError> {
     if right == 0 {
         return Err(CalcError::DivisionByZero);
@@ -94,21 +96,30 @@ fn divide(left: i64, right: i64) -> Result<String, CalcError> {
     if left % right == 0 {
         return Ok(quotient.to_string());
     }
-    Ok(python_float(left as f64 / right as f64))
+    Ok(decimal_quotient(left, right, DECIMAL_PLACES))
 }
 
-/// A float as Python's `repr` writes it: Rust's `{:?}` digits, with Python's exponent form.
-fn python_float(value: f64) -> String {
-    let debug = format!("{value:?}");
-    match debug.split_once('e') {
-        None => debug,
-        Some((mantissa, exponent)) => {
-            let (sign, digits) = match exponent.strip_prefix('-') {
-                Some(digits) => ('-', digits),
-                None => ('+', exponent),
-            };
-            format!("{mantissa}e{sign}{digits:0>2}")
-        }
+/// `left / right` rounded to `places` decimals, halves away from zero, trailing zeros dropped.
+fn decimal_quotient(left: i64, right: i64, places: u32) -> String {
+    let negative = (left < 0) != (right < 0);
+    let unit = 10u128.pow(places);
+    let (numerator, divisor) = (u128::from(left.unsigned_abs()) * unit, u128::from(right.unsigned_abs()));
+    let mut scaled = numerator / divisor;
+    if 2 * (numerator % divisor) >= divisor {
+        scaled += 1;
+    }
+    let (whole, fraction) = (scaled / unit, scaled % unit);
+    let digits = format!("{fraction:0width$}", width = places as usize);
+    let digits = digits.trim_end_matches('0');
+    let text = if digits.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{digits}")
+    };
+    if negative && scaled != 0 {
+        format!("-{text}")
+    } else {
+        text
     }
     // ANCHOR_END: solution
 }
