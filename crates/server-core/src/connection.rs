@@ -31,6 +31,7 @@ use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::access_log;
@@ -39,6 +40,7 @@ use crate::config::ServerConfig;
 use crate::handler::{Handler, Request};
 use crate::request::{RequestError, RequestHead, Version, parse_head};
 use crate::response::{Body, Response, reason_phrase, status_forbids_body};
+use crate::tls::TlsInfo;
 
 /// Bytes a response may collect before it is sent even though more requests are waiting.
 const OUTPUT_FLUSH_AT: usize = 64 * 1024;
@@ -54,7 +56,7 @@ const MAX_LEADING_EMPTY_BYTES: usize = 64;
 /// Longest request line shown in the log (the rest is cut).
 const MAX_LOGGED_LINE: usize = 1024;
 
-/// A byte stream a connection can run on: plain TCP now, TLS in lesson 08.
+/// A byte stream a connection can run on: plain TCP, or TLS ([`crate::tls::TlsStream`]).
 pub trait Transport: Read + Write + Send {
     /// Sets (or clears) the timeout of each blocking read.
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
@@ -62,6 +64,10 @@ pub trait Transport: Read + Write + Send {
     fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
     /// Stops sending; the peer reads end-of-file after what was already sent.
     fn shutdown_write(&mut self) -> io::Result<()>;
+    /// What TLS negotiated, on a TLS connection (lesson 08); `None` on plain TCP.
+    fn tls_info(&self) -> Option<crate::tls::TlsInfo> {
+        None
+    }
 }
 
 impl Transport for TcpStream {
@@ -118,6 +124,8 @@ struct Connection<'c, T: Transport> {
     config: &'c ServerConfig,
     peer: SocketAddr,
     local: SocketAddr,
+    /// What TLS negotiated, shared by every request of a TLS connection.
+    tls: Option<Arc<TlsInfo>>,
 }
 
 // ANCHOR: serve_connection
@@ -130,7 +138,9 @@ pub fn serve_connection<T: Transport>(
     handler: &dyn Handler,
     hooks: &dyn ConnectionHooks,
 ) {
+    let tls = stream.tls_info().map(Arc::new);
     let mut conn = Connection {
+        tls,
         stream,
         inbuf: vec![0; 8192],
         start: 0,
@@ -198,6 +208,7 @@ impl<T: Transport> Connection<'_, T> {
             head,
             peer: self.peer,
             local: self.local,
+            tls: self.tls.clone(),
         };
 
         // The handler runs with the body borrowed from this connection.

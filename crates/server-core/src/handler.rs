@@ -10,10 +10,12 @@
 
 use std::net::SocketAddr;
 use std::ops::Deref;
+use std::sync::Arc;
 
 use crate::body::RequestBody;
 use crate::request::RequestHead;
 use crate::response::Response;
+use crate::tls::TlsInfo;
 
 /// A parsed request, together with where it came from.
 #[derive(Debug, Clone)]
@@ -24,6 +26,15 @@ pub struct Request {
     pub peer: SocketAddr,
     /// Our own address on this connection (SERVER_PORT in CGI terms).
     pub local: SocketAddr,
+    /// What TLS negotiated, when the request came over HTTPS (lesson 08); `None` over HTTP.
+    pub tls: Option<Arc<TlsInfo>>,
+}
+
+impl Request {
+    /// `https` over TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
 }
 
 /// `request.method`, `request.path()` and friends read through to the head.

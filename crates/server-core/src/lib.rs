@@ -24,6 +24,8 @@
 //! - [`form`] — one interface over the query string and urlencoded or multipart bodies, with
 //!   uploads streamed to disk (lesson 04).
 //! - [`cookies`] — reading `Cookie` and writing `Set-Cookie` safely (lessons 03–04).
+//! - [`tls`] — HTTPS with rustls: certificates from PEM files or made at start, the
+//!   handshake, and the same connection loop on a TLS stream (lesson 08).
 //! - [`gateway`] — a Rust WSGI: applications called in-process with the CGI variables as
 //!   their environ, middleware, and a regex router (lessons 05–07).
 //!
@@ -50,6 +52,7 @@ pub mod request;
 pub mod response;
 pub mod server;
 pub mod static_files;
+pub mod tls;
 
 pub use body::RequestBody;
 pub use config::{Limits, ServerConfig, Timeouts};

@@ -42,6 +42,8 @@ pub struct Server {
     config: Arc<ServerConfig>,
     handler: Arc<dyn Handler>,
     shared: Arc<Shared>,
+    /// When set, every connection is TLS: the handshake runs on the connection's thread.
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// What the accept loop and the connection threads share.
@@ -159,6 +161,7 @@ impl Server {
             listener,
             config: Arc::new(config),
             handler,
+            tls: None,
             shared: Arc::new(Shared {
                 stopping: AtomicBool::new(false),
                 next_id: AtomicU64::new(0),
@@ -167,6 +170,12 @@ impl Server {
                 wake_addr: SocketAddr::new(wake_ip, local.port()),
             }),
         }
+    }
+
+    /// Serves HTTPS: every connection starts with a TLS handshake (lesson 08).
+    pub fn with_tls(mut self, tls: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(tls);
+        self
     }
 
     /// The address the server listens on.
@@ -243,7 +252,12 @@ impl Server {
             let mut connections = self.shared.connections();
             if connections.len() >= self.config.max_connections {
                 drop(connections);
-                refuse_busy(stream, peer, &self.config);
+                if self.tls.is_none() {
+                    refuse_busy(stream, peer, &self.config);
+                } else {
+                    // A TLS client cannot read a plain 503; closing is the clear answer.
+                    access_log::log_message(Some(peer), "refused: too many connections");
+                }
                 return;
             }
             connections.insert(
@@ -264,12 +278,22 @@ impl Server {
         };
         let config = Arc::clone(&self.config);
         let handler = Arc::clone(&self.handler);
+        let tls = self.tls.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("conn-{id}"))
             .stack_size(CONNECTION_STACK)
             .spawn(move || {
                 let _deregister = deregister;
-                serve_connection(stream, peer, local, &config, handler.as_ref(), &hooks);
+                let Some(tls) = tls else {
+                    serve_connection(stream, peer, local, &config, handler.as_ref(), &hooks);
+                    return;
+                };
+                match crate::tls::accept(stream, &tls, config.timeouts.header) {
+                    Ok(secure) => {
+                        serve_connection(secure, peer, local, &config, handler.as_ref(), &hooks)
+                    }
+                    Err(error) => access_log::log_message(Some(peer), &error.to_string()),
+                }
             });
         if let Err(err) = spawned {
             access_log::log_message(Some(peer), &format!("cannot start a thread: {err}"));

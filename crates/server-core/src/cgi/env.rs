@@ -41,7 +41,8 @@
 //!   - `Content-Type` and `Content-Length` (already `CONTENT_TYPE` and `CONTENT_LENGTH`), and
 //!     `Transfer-Encoding` (the script reads a plain, de-chunked body).
 //! - Extensions that common servers also set: `REMOTE_PORT`, `REQUEST_URI` (the target as
-//!   sent) and `SCRIPT_FILENAME` (the script's file).
+//!   sent), `SCRIPT_FILENAME` (the script's file), `REQUEST_SCHEME` (`http` or `https`) and,
+//!   over TLS only, `HTTPS=on`.
 //! - Inherited from the server's own environment, and nothing else: `PATH` (so that
 //!   `#!/usr/bin/env python3` finds its interpreter; a standard value when the server has
 //!   none), and `LANG`, `LC_ALL`, `LC_CTYPE` and `TZ` when set — they choose how interpreters
@@ -120,6 +121,11 @@ pub fn meta_variables(
     vars.set("SERVER_PROTOCOL", request.version.as_str());
     vars.set("SERVER_SOFTWARE", options.server_software.as_str());
     vars.set("REMOTE_PORT", request.peer.port().to_string());
+    // Over TLS (lesson 08): the variables Apache and nginx set, which scripts test.
+    if request.tls.is_some() {
+        vars.set("HTTPS", "on");
+    }
+    vars.set("REQUEST_SCHEME", request.scheme());
     vars.set("REQUEST_URI", request.target.as_str());
     // An in-process gateway application has no file: an empty path sets no variable.
     if !script.script_file.as_os_str().is_empty() {
@@ -299,6 +305,7 @@ mod tests {
             head,
             peer: peer.parse().unwrap(),
             local: local.parse().unwrap(),
+            tls: None,
         }
     }
 
@@ -335,6 +342,27 @@ mod tests {
     }
 
     #[test]
+    fn over_tls_a_script_is_told_https() {
+        let mut request = request("GET /cgi-bin/env HTTP/1.1\r\nHost: h\r\n\r\n");
+        assert_eq!(
+            text(
+                &meta_variables(&request, &target(), None, &options()),
+                "HTTPS"
+            ),
+            None
+        );
+        request.tls = Some(std::sync::Arc::new(crate::tls::TlsInfo {
+            protocol: "TLSv1.3".into(),
+            cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
+            alpn: Some("http/1.1".into()),
+            server_name: None,
+        }));
+        let vars = meta_variables(&request, &target(), None, &options());
+        assert_eq!(text(&vars, "HTTPS").as_deref(), Some("on"));
+        assert_eq!(text(&vars, "REQUEST_SCHEME").as_deref(), Some("https"));
+    }
+
+    #[test]
     fn a_simple_get_gets_every_required_variable() {
         let vars = vars("GET /cgi-bin/env?a=1&b=2 HTTP/1.1\r\nHost: example.org:9000\r\n\r\n");
         let expected = [
@@ -350,6 +378,7 @@ mod tests {
             ("SERVER_PROTOCOL", "HTTP/1.1"),
             ("SERVER_SOFTWARE", "test-server/1.0"),
             ("REMOTE_PORT", "51000"),
+            ("REQUEST_SCHEME", "http"),
             ("REQUEST_URI", "/cgi-bin/env?a=1&b=2"),
             ("SCRIPT_FILENAME", "/srv/site/cgi-bin/env"),
             ("HTTP_HOST", "example.org:9000"),
@@ -526,6 +555,7 @@ mod tests {
             head,
             peer: "192.0.2.7:1".parse().unwrap(),
             local: "127.0.0.1:8000".parse().unwrap(),
+            tls: None,
         };
         let vars = meta_variables(&request, &target(), None, &options());
         assert_eq!(get(&vars, "HTTP_X_NAME"), Some(&b"caf\xe9\xff"[..]));

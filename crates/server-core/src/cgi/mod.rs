@@ -460,6 +460,7 @@ impl CgiHost {
             head,
             peer: request.peer,
             local: request.local,
+            tls: request.tls.clone(),
         };
         Ok(self.respond(&redirected, None, hops + 1))
     }

@@ -172,6 +172,7 @@ fn request(target: &str) -> Request {
         head: parse_head(raw.as_bytes(), &Limits::default()).unwrap(),
         peer: "127.0.0.1:40000".parse().unwrap(),
         local: "127.0.0.1:8000".parse().unwrap(),
+        tls: None,
     }
 }
 

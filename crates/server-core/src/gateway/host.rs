@@ -41,8 +41,6 @@ pub struct GatewayHost<A> {
     app: A,
     /// The settings of the environ: `SERVER_SOFTWARE`, and no inherited variables.
     env_options: CgiOptions,
-    /// `wsgi.url_scheme`: `http`, or `https` behind TLS (lesson 08).
-    url_scheme: &'static str,
 }
 
 impl<A: Application> GatewayHost<A> {
@@ -54,21 +52,12 @@ impl<A: Application> GatewayHost<A> {
             inherited: Vec::new(),
             ..CgiOptions::default()
         };
-        GatewayHost {
-            app,
-            env_options,
-            url_scheme: "http",
-        }
-    }
-
-    /// Tells applications they are served over HTTPS (`wsgi.url_scheme` is `https`).
-    pub fn with_https(mut self) -> GatewayHost<A> {
-        self.url_scheme = "https";
-        self
+        GatewayHost { app, env_options }
     }
 
     // ANCHOR: environ_of
-    /// The environ's variables for `request`: the CGI meta-variables, plus the URL scheme.
+    /// The environ's variables for `request`: the CGI meta-variables, plus the URL scheme
+    /// (`https` when the request came over TLS).
     pub fn variables(
         &self,
         request: &Request,
@@ -82,7 +71,7 @@ impl<A: Application> GatewayHost<A> {
             path_translated: None,
         };
         let mut vars = meta_variables(request, &target, content_length, &self.env_options);
-        vars.push(("wsgi.url_scheme".into(), self.url_scheme.into()));
+        vars.push(("wsgi.url_scheme".into(), request.scheme().into()));
         vars
     }
     // ANCHOR_END: environ_of
