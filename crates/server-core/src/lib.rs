@@ -14,6 +14,7 @@
 //! - [`handler`] — the [`Handler`] trait: what the server loop asks of a lesson.
 //! - [`connection`] — one connection's loop: keep-alive, pipelining, timeouts, writing.
 //! - [`server`] — the accept loop, a thread per connection, the connection cap, Ctrl-C.
+//! - [`dump`] — `--dump`: a response showing what was parsed (and what TLS negotiated).
 //! - [`access_log`] — one escaped log line per request, like `python3 -m http.server`.
 //! - [`html`] — HTML escaping and the shared error page.
 //! - [`memory`] — a connection in memory, for tests, fuzzing and exercises.
@@ -43,6 +44,7 @@ pub mod cli;
 pub mod config;
 pub mod connection;
 pub mod cookies;
+pub mod dump;
 pub mod form;
 pub mod gateway;
 pub mod handler;

@@ -4,8 +4,6 @@
 //! The HTTP itself lives in `server-core` (chapter 2 walks through it); this file only wires
 //! the command line to a handler.
 
-mod dump;
-
 use std::sync::Arc;
 
 use clap::Parser;
@@ -35,7 +33,7 @@ fn main() {
         .tuning
         .to_config(concat!("lesson02-http/", env!("CARGO_PKG_VERSION")));
     let handler: Arc<dyn Handler> = if args.dump {
-        Arc::new(dump::dump_request)
+        Arc::new(server_core::dump::dump_request)
     } else {
         let root =
             cli::check_directory(&args.serve.directory).unwrap_or_else(|e| cli::exit_with(e));

@@ -1,14 +1,16 @@
-//! `--dump`: answer every request with what the parser understood.
+//! `--dump`: answer every request with what the parser understood (lessons 02 and 08).
 //!
 //! This is the Rust twin of the HTTP test handler in the course's Python notes: instead of
 //! serving files it shows the request line split into method, path and version, and every
 //! header field — the *result* of parsing, to set beside the raw bytes lesson 01 printed.
+//! Over HTTPS (lesson 08) it first says what TLS negotiated — protocol, cipher suite, ALPN and
+//! the name the client asked for — like the course's SSL server printing its cipher.
 //! The same text is printed on the server's terminal.
 
 use std::fmt::Write as _;
 use std::io::Read;
 
-use server_core::{Request, RequestBody, Response};
+use crate::{Request, RequestBody, Response};
 
 /// How many body bytes the dump shows (it counts them all).
 const SHOWN_BODY_BYTES: usize = 4096;
@@ -19,6 +21,16 @@ pub fn dump_request(request: &Request, body: &mut RequestBody<'_>) -> Response {
     let mut text = String::new();
     let _ = writeln!(text, "Client address: {}", request.peer);
     let _ = writeln!(text, "Server address: {}", request.local);
+    if let Some(tls) = &request.tls {
+        let _ = writeln!(
+            text,
+            "Cipher: {} {} (ALPN: {}, SNI: {})",
+            tls.cipher_suite,
+            tls.protocol,
+            tls.alpn.as_deref().unwrap_or("none"),
+            tls.server_name.as_deref().unwrap_or("none")
+        );
+    }
     let _ = writeln!(text, "Request line: {}", request.request_line());
     let _ = writeln!(text, "Method: {}", request.method);
     let _ = writeln!(text, "Path: {}", request.path());
