@@ -10,7 +10,8 @@
 //!   attacked: `value=a%0D%0ASet-Cookie:%20x=1` asks for a header line of the client's own,
 //!   `start_response` refuses it, and the client gets a 500 instead.
 //! - Every response passes through three middleware: an access log (to the server's
-//!   standard error), an error catcher, and one that adds `X-Lesson: 05`.
+//!   standard error), one that adds `X-Lesson: 05`, and an error catcher (innermost, so the
+//!   500 pages it makes pass through the other two as well).
 
 use server_core::form::{Form, FormOptions};
 use server_core::gateway::{
@@ -30,8 +31,9 @@ pub fn application() -> impl Application {
         .and_then(|router| router.route(r"echo-header$", echo_header))
         .and_then(|router| router.route(r".*", environment_page))
         .expect("the route patterns are valid");
-    let tagged = AddHeader::new(router, "X-Lesson", "05").expect("a valid header");
-    AccessLog(ErrorCatcher(tagged))
+    // The header is added outside the error catcher, so its 500 pages carry it too.
+    let caught = ErrorCatcher(router);
+    AccessLog(AddHeader::new(caught, "X-Lesson", "05").expect("a valid header"))
 }
 // ANCHOR_END: application
 

@@ -4,8 +4,9 @@
 //! application to the server outside it. It can look at the environ before the inner
 //! application does, change the response after, or catch what goes wrong — without the
 //! application knowing. Wrapping is nesting values:
-//! `AccessLog(ErrorCatcher(AddHeader::new(app, "X-Lesson", "05")?))`. Chapter 5 builds this
-//! stack for lesson 05.
+//! `AccessLog(AddHeader::new(ErrorCatcher(app), "X-Lesson", "05")?)`. Order matters: the
+//! catcher's 500 page gets the header only because the header is added outside the catcher.
+//! Chapter 5 builds this stack for lesson 05.
 //!
 //! - [`AccessLog`] writes one line per request to `wsgi.errors`: method, path, status, time.
 //! - [`AddHeader`] adds a header to every response that was started.
