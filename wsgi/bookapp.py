@@ -122,7 +122,8 @@ def respond(environ, start_response, status, content_type, text):
 
 def application(environ, start_response):
     """The WSGI application: dispatch the path, build the page, choose the status."""
-    path = environ.get("PATH_INFO", "")
+    # PEP 3333 passes the path's bytes as ISO-8859-1 text; read them back as UTF-8.
+    path = environ.get("PATH_INFO", "").encode("iso-8859-1").decode("utf-8", "replace")
     try:
         handler, args = resolve_path(path)
         title, body = handler(*args)

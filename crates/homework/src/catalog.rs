@@ -171,6 +171,53 @@ pub static LESSONS: &[Lesson] = &[
             },
         ],
     },
+    Lesson {
+        id: "lesson05",
+        package: "lesson05-gateway",
+        title: "A gateway interface: WSGI in Rust",
+        chapter: "ch05-gateway.md",
+        serve_hint: "cargo run -p lesson05-gateway -- 8005",
+        exercises: &[Exercise {
+            name: "resolve_path",
+            summary: "find the handler of a path in ordered regex routes, with its captured arguments",
+            hint: "Strip the slashes first, then go through the routes in order and stop at \
+                   the first that matches. The regex crate finds a match anywhere in the text, \
+                   but a route only counts when its match starts at the very beginning: where \
+                   does the match you found start? Regex::new returns a Result; captures.iter() \
+                   gives every group, the whole match first.",
+        }],
+    },
+    Lesson {
+        id: "lesson06",
+        package: "lesson06-books",
+        title: "The book list: dispatch, templates and escaping",
+        chapter: "ch06-books.md",
+        serve_hint: "cargo run -p lesson06-books -- 8006",
+        exercises: &[Exercise {
+            name: "book_detail",
+            summary: "render one book's page: its fields escaped, in the shared template",
+            hint: "Three outcomes: a page, NotFound for an id the database does not know, and \
+                   Internal for a record that lacks a field. Escape every value from the \
+                   database once, as it goes into the HTML; page() escapes the title itself, \
+                   so give it the raw one.",
+        }],
+    },
+    Lesson {
+        id: "lesson07",
+        package: "lesson07-calculator",
+        title: "The calculator: reading a request from its path",
+        chapter: "ch07-calculator.md",
+        serve_hint: "cargo run -p lesson07-calculator -- 8007",
+        exercises: &[Exercise {
+            name: "calculate",
+            summary: "compute add, subtract, multiply or divide of two 64-bit operands, or say why not",
+            hint: "Check the operation first, then the shape of each operand (a sign, then 1 to \
+                   19 digits) before parsing it. The checked_ methods of i64 return None \
+                   instead of overflowing; what does i64::MIN / -1 give? A division that does \
+                   not come out even is rounded in integers: multiply the numerator by \
+                   10^10 in i128 first, then look at twice the remainder.",
+        }],
+    },
 ];
 
 /// Finds a lesson by id (`lesson02`), number (`2`, `02`) or package name (`lesson02-http`).

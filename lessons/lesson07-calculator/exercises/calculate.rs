@@ -7,7 +7,8 @@
 //! You write [`calculate`]:
 //!
 //! 1. The operation is one of `add`, `subtract`, `multiply`, `divide`. Anything else is
-//!    [`CalcError::UnknownOperation`] (the server answers 404: no such page).
+//!    [`CalcError::UnknownOperation`] (the server answers 404: no such page) — checked
+//!    before the operands, so `/power/x/1` is a 404 too, not a 400.
 //! 2. Each operand is a whole number: an optional `+` or `-`, then 1 to 19 ASCII digits, and
 //!    it must fit in an `i64`. Anything else (`1.5`, `x`, ` 1`, `99999999999999999999`, `-`)
 //!    is [`CalcError::NotANumber`] naming the text (400). `str::parse::<i64>` is nearly

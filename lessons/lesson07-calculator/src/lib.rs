@@ -4,8 +4,9 @@
 //! - `/OPERATION/A/B` answers the result as plain text (`15` and a newline), computed by
 //!   [`calculate::calculate`] — the exercise's reference solution, used as it is.
 //! - The status codes say whose mistake it was: an operand that is not a whole number, a
-//!   division by zero or a result too large is the request's fault (400); an operation that
-//!   does not exist, or a path of any other shape, is a page that does not exist (404).
+//!   division by zero or a result too large is the request's fault (400) — an empty operand
+//!   (`/add//2`) too; an operation that does not exist, or a path of any other shape
+//!   (`/add/1`, `/add/1/2/3`), is a page that does not exist (404).
 //!   Error bodies are plain text too: a sentence saying what was wrong.
 
 pub mod calculate;
@@ -19,7 +20,7 @@ pub fn application() -> impl Application {
         .route(r"$", |_: &[&str], _: &mut Environ<'_>| {
             Ok(Reply::html(HOME))
         })
-        .and_then(|router| router.route(r"([a-z]+)/([^/]+)/([^/]+)$", operation))
+        .and_then(|router| router.route(r"([a-z]+)/([^/]*)/([^/]*)$", operation))
         .expect("the route patterns are valid")
         .with_error_page(|status, message| {
             Reply::text(format!("{status} {}: {message}\n", reason(status))).with_status(status)

@@ -21,7 +21,7 @@
 //! so TLS (lesson 08) slots in as a second variant next to the plain TCP stream.
 
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::expect::Failure;
@@ -339,6 +339,12 @@ pub struct Connection<'t> {
 }
 
 impl Connection<'_> {
+    /// This end's address: the client address the server sees (its `REMOTE_ADDR`), unless a
+    /// proxy stands between.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.transport.socket().local_addr().ok()
+    }
+
     /// Sends `bytes` exactly as given.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         self.transcript.sent.extend_from_slice(bytes);

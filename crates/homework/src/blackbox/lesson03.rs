@@ -417,7 +417,7 @@ fn expect_visits_cookie(response: &Response, expected: &str) -> Result<(), Failu
 
 /// The raw text of the element right after the element whose text is `name` (with an
 /// optional `:` after it): the value of a table row `<td>NAME</td><td>VALUE</td>`.
-fn table_value(body: &[u8], name: &str) -> Option<String> {
+pub(super) fn table_value(body: &[u8], name: &str) -> Option<String> {
     let texts = element_texts(&String::from_utf8_lossy(body));
     let at = texts
         .iter()
@@ -427,7 +427,7 @@ fn table_value(body: &[u8], name: &str) -> Option<String> {
 
 /// The texts between tags, trimmed, without the empty ones: `<tr><td>A</td><td>b c</td>` →
 /// `["A", "b c"]`. Character references are kept as they are.
-fn element_texts(html: &str) -> Vec<String> {
+pub(super) fn element_texts(html: &str) -> Vec<String> {
     let mut texts = Vec::new();
     let mut rest = html;
     while !rest.is_empty() {

@@ -632,7 +632,7 @@ fn expect_file(
 /// names in lower case, values with character references decoded (`None` for an attribute
 /// written without a value, such as `checked`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Tag {
+pub(super) struct Tag {
     /// `form`, `input`, `/form`...
     name: String,
     /// `(name, value)`, in order.
@@ -641,7 +641,7 @@ struct Tag {
 
 impl Tag {
     /// The value of attribute `name` (lower case): `Some("")` for one without a value.
-    fn attribute(&self, name: &str) -> Option<&str> {
+    pub(super) fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
             .find(|(attribute, _)| attribute == name)
@@ -682,7 +682,7 @@ impl Tag {
 }
 
 /// The tags of `html`, in order; comments, the doctype and text are skipped.
-fn tags(html: &str) -> Vec<Tag> {
+pub(super) fn tags(html: &str) -> Vec<Tag> {
     let mut found = Vec::new();
     let mut rest = html;
     // Each turn consumes at least the `<` it found.

@@ -14,7 +14,8 @@
 //! - [`client`] — a small raw HTTP/1.1 client: exact bytes out, bounded reads, a transcript.
 //! - [`expect`] — what a check expects of a response, and the [`Failure`] it reports.
 //! - [`display`] — bytes escaped for the report.
-//! - [`lesson01`], [`lesson02`], [`lesson03`], [`lesson04`] — each lesson's checks, in groups.
+//! - [`page`] — HTML pages read leniently: table values, links, the text of an element.
+//! - [`lesson01`] to [`lesson07`] — each lesson's checks, in groups.
 //!
 //! A server that cannot be reached fails every check with one message saying how to start it
 //! (the lesson's `serve_hint`); the checks are not even attempted. A check that does not apply
@@ -28,6 +29,12 @@ mod lesson01;
 mod lesson02;
 mod lesson03;
 mod lesson04;
+mod lesson05;
+mod lesson06;
+mod lesson07;
+mod page;
+
+use std::net::SocketAddr;
 
 use crate::catalog::Lesson;
 use crate::report::{CheckResult, GroupResult, Report};
@@ -53,6 +60,9 @@ pub fn check_url(lesson: &Lesson, url: &str) -> Report {
         "lesson02" => lesson02::groups(lesson, &target),
         "lesson03" => lesson03::groups(lesson, &target),
         "lesson04" => lesson04::groups(lesson, &target),
+        "lesson05" => lesson05::groups(lesson, &target),
+        "lesson06" => lesson06::groups(lesson, &target),
+        "lesson07" => lesson07::groups(lesson, &target),
         _ => {
             return single_failure(
                 lesson,
@@ -235,6 +245,8 @@ pub struct Server<'a> {
     unreachable: Option<String>,
     /// True once a connection succeeded, to tell "not started" from "stopped answering".
     answered_before: bool,
+    /// This end's address on the latest connection: the client address the server sees.
+    local_address: Option<SocketAddr>,
 }
 
 impl<'a> Server<'a> {
@@ -246,6 +258,7 @@ impl<'a> Server<'a> {
             transcript: Transcript::default(),
             unreachable: None,
             answered_before: false,
+            local_address: None,
         }
     }
 
@@ -258,6 +271,7 @@ impl<'a> Server<'a> {
         match client::connect(self.target, &mut self.transcript) {
             Ok(connection) => {
                 self.answered_before = true;
+                self.local_address = connection.local_addr();
                 Ok(connection)
             }
             Err(error) => {
@@ -280,6 +294,11 @@ impl<'a> Server<'a> {
                 Err(Failure::new(message))
             }
         }
+    }
+
+    /// The address this checker had on the latest connection: the server's client address.
+    pub fn local_address(&self) -> Option<SocketAddr> {
+        self.local_address
     }
 
     /// Every byte received on the latest connection, even when its response was broken.

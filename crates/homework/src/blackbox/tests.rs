@@ -538,3 +538,419 @@ fn a_lesson04_server_that_accepts_malformed_uploads_fails_those_checks() {
             .all(|group| group.passed == (group.name != "malformed forms"))
     );
 }
+
+/// The request line and headers of a canned server's request: `(method, target, headers)`,
+/// header names in lower case.
+fn request_parts(request: &[u8]) -> (String, String, Vec<(String, String)>) {
+    let text = String::from_utf8_lossy(request).into_owned();
+    let head = text.split("\r\n\r\n").next().unwrap_or("");
+    let mut lines = head.split("\r\n");
+    let mut words = lines.next().unwrap_or("").split(' ');
+    let method = words.next().unwrap_or("").to_string();
+    let target = words.next().unwrap_or("").to_string();
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    (method, target, headers)
+}
+
+/// A whole response that closes the connection.
+fn answer(status: &str, content_type: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// `%XX` decoded (enough for the paths the checks send).
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes
+            .get(at + 1..at + 3)
+            .and_then(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok());
+        match (bytes[at], hex) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                at += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// HTML escaping, or not, for the canned servers.
+fn escape_if(escape: bool, text: &str) -> String {
+    if escape {
+        page::escaped(text)
+    } else {
+        text.to_string()
+    }
+}
+
+/// What a canned lesson 05 server gets wrong.
+#[derive(Clone, Copy, PartialEq)]
+enum EnvironmentFault {
+    None,
+    NoEscaping,
+    Unsorted,
+}
+
+/// A canned lesson 05 server: the environment page of each request.
+fn lesson05_server(fault: EnvironmentFault) -> String {
+    canned(move |request| {
+        let (method, target, headers) = request_parts(request);
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        let host = headers
+            .iter()
+            .find(|(name, _)| name == "host")
+            .map_or("", |(_, value)| value.as_str())
+            .to_string();
+        let port = host.rsplit(':').next().unwrap_or("").to_string();
+        let mut environ = vec![
+            ("SERVER_NAME", "localhost".to_string()),
+            ("SERVER_PORT", port),
+            ("REMOTE_ADDR", "127.0.0.1".to_string()),
+            ("REQUEST_METHOD", method),
+            ("PATH_INFO", percent_decoded(path)),
+            ("QUERY_STRING", query.to_string()),
+            ("SERVER_PROTOCOL", "HTTP/1.1".to_string()),
+            ("HTTP_HOST", host),
+            ("wsgi.url_scheme", "http".to_string()),
+            ("SCRIPT_NAME", String::new()),
+        ];
+        let escape = fault != EnvironmentFault::NoEscaping;
+        let labels = [
+            "Server name",
+            "Server port",
+            "Client address",
+            "Method",
+            "Path",
+            "Query string",
+            "Protocol",
+            "Host header",
+            "URL scheme",
+        ];
+        let mut html = String::from("<!DOCTYPE html>\n<title>env</title><table>\n");
+        for (label, (_, value)) in labels.iter().zip(&environ) {
+            let shown = if value.is_empty() {
+                "<i>(not set)</i>".to_string()
+            } else {
+                escape_if(escape, value)
+            };
+            html.push_str(&format!("<tr><th>{label}</th><td>{shown}</td></tr>\n"));
+        }
+        html.push_str("</table>\n<h2>Every variable</h2>\n<table>\n");
+        if fault == EnvironmentFault::Unsorted {
+            environ.reverse();
+        } else {
+            environ.sort();
+        }
+        for (key, value) in &environ {
+            html.push_str(&format!(
+                "<tr><th>{key}</th><td>{}</td></tr>\n",
+                escape_if(escape, value)
+            ));
+        }
+        html.push_str("</table>\n");
+        answer("200 OK", "text/html; charset=utf-8", &html)
+    })
+}
+
+#[test]
+fn a_correct_lesson05_server_passes_every_check() {
+    let report = check_url(lesson("lesson05"), &lesson05_server(EnvironmentFault::None));
+    assert_eq!(report.failed, 0, "{report:#?}");
+    assert_eq!(report.passed, 4);
+    let names: Vec<&str> = report
+        .groups
+        .iter()
+        .flat_map(|group| &group.checks)
+        .map(|check| check.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "GET /",
+            "GET /some/path?x=1&y=<b>",
+            "GET /some/path?x=1&y=<b> (every variable)",
+            "GET /%3Cb%3Emarkup%3C/b%3E%22%27%26",
+        ]
+    );
+}
+
+#[test]
+fn a_lesson05_server_that_does_not_escape_fails_every_page_with_markup() {
+    let report = check_url(
+        lesson("lesson05"),
+        &lesson05_server(EnvironmentFault::NoEscaping),
+    );
+    let failed: Vec<&str> = failures(&report)
+        .iter()
+        .map(|check| check.name.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "GET /some/path?x=1&y=<b>",
+            "GET /some/path?x=1&y=<b> (every variable)",
+            "GET /%3Cb%3Emarkup%3C/b%3E%22%27%26",
+        ]
+    );
+    let markup = failures(&report)[2];
+    assert!(
+        markup.message.as_deref().unwrap().contains("HTML-escaped"),
+        "{markup:#?}"
+    );
+}
+
+#[test]
+fn a_lesson05_server_with_an_unsorted_table_fails_that_check_only() {
+    let report = check_url(
+        lesson("lesson05"),
+        &lesson05_server(EnvironmentFault::Unsorted),
+    );
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{report:#?}");
+    assert!(
+        failed[0].message.as_deref().unwrap().contains("sorted"),
+        "{:#?}",
+        failed[0]
+    );
+}
+
+/// What a canned lesson 06 server gets wrong.
+#[derive(Clone, Copy, PartialEq)]
+enum BooksFault {
+    None,
+    NoEscaping,
+    TrailingSlash,
+}
+
+/// A canned lesson 06 server: the list and the pages of `wsgi/books.json`.
+fn lesson06_server(fault: BooksFault) -> String {
+    let books = lesson06::books().unwrap();
+    canned(move |request| {
+        let (_, target, _) = request_parts(request);
+        let escape = |text: &str| escape_if(fault != BooksFault::NoEscaping, text);
+        let page = |title: &str, body: &str| {
+            format!(
+                "<!DOCTYPE html>\n<html><head><title>{}</title></head><body>\n{body}\n</body></html>\n",
+                escape(title)
+            )
+        };
+        if target == "/" {
+            let items: String = books
+                .iter()
+                .map(|book| {
+                    format!(
+                        "<li><a href=\"/book/{}\">{}</a></li>\n",
+                        book.id,
+                        escape(book.title())
+                    )
+                })
+                .collect();
+            let body = format!("<h1>My Bookshelf</h1>\n<ul>\n{items}</ul>");
+            return answer("200 OK", "text/html", &page("My Bookshelf", &body));
+        }
+        let id = target.strip_prefix("/book/").unwrap_or("");
+        let id = match fault {
+            BooksFault::TrailingSlash => id.trim_end_matches('/'),
+            _ => id,
+        };
+        match books.iter().find(|book| book.id == id) {
+            Some(book) => {
+                let [title, isbn, publisher, author] = book.fields.clone().map(|f| escape(&f));
+                let body = format!(
+                    "<h1>{title}</h1>\n<table>\n<tr><th>Title</th><td>{title}</td></tr>\n\
+                     <tr><th>ISBN</th><td>{isbn}</td></tr>\n\
+                     <tr><th>Publisher</th><td>{publisher}</td></tr>\n\
+                     <tr><th>Author</th><td>{author}</td></tr>\n</table>\n\
+                     <p><a href=\"/\">Back to the list</a></p>"
+                );
+                answer("200 OK", "text/html", &page(book.title(), &body))
+            }
+            None => answer(
+                "404 Not Found",
+                "text/html",
+                &page("Not Found", "<h1>Not Found</h1>"),
+            ),
+        }
+    })
+}
+
+#[test]
+fn a_correct_lesson06_server_passes_every_check() {
+    let report = check_url(lesson("lesson06"), &lesson06_server(BooksFault::None));
+    assert_eq!(report.failed, 0, "{report:#?}");
+    assert_eq!(report.passed, 9);
+    let groups: Vec<&str> = report.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(groups, ["book list", "book pages", "not found"]);
+}
+
+#[test]
+fn a_lesson06_server_that_does_not_escape_fails_the_page_of_o_reilly() {
+    let report = check_url(lesson("lesson06"), &lesson06_server(BooksFault::NoEscaping));
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{report:#?}");
+    assert_eq!(failed[0].name, "GET /book/id4");
+    assert_eq!(failed[0].got.as_deref(), Some("O'Reilly Media"));
+}
+
+#[test]
+fn a_lesson06_server_that_ignores_a_trailing_slash_fails_its_404() {
+    let report = check_url(
+        lesson("lesson06"),
+        &lesson06_server(BooksFault::TrailingSlash),
+    );
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{report:#?}");
+    assert_eq!(failed[0].name, "GET /book/id3/");
+    assert_eq!(failed[0].expected.as_deref(), Some("404"));
+}
+
+/// What a canned lesson 07 server gets wrong.
+#[derive(Clone, Copy, PartialEq)]
+enum CalculatorFault {
+    None,
+    /// Inexact quotients as floats, like Python's `a / b`.
+    Floats,
+    /// Results outside 64 bits wrap around.
+    Wrapping,
+}
+
+/// A canned lesson 07 server: the calculator's rules, in 128-bit arithmetic.
+fn lesson07_server(fault: CalculatorFault) -> String {
+    canned(move |request| {
+        let (_, target, _) = request_parts(request);
+        let text = |status: &str, body: &str| answer(status, "text/plain; charset=utf-8", body);
+        if target == "/" {
+            let home = "<!DOCTYPE html><p><a href=\"/add/23/42\">a</a> <a href=/subtract/23/42>s</a> \
+                        <a href='/multiply/3/5'>m</a> <A HREF=\"/divide/22/11\">d</A></p>";
+            return answer("200 OK", "text/html", home);
+        }
+        let parts: Vec<&str> = target.trim_start_matches('/').split('/').collect();
+        let known = ["add", "subtract", "multiply", "divide"];
+        if parts.len() != 3 || !known.contains(&parts[0]) {
+            return text("404 Not Found", "Not Found: no such page\n");
+        }
+        let operand = |text: &str| {
+            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+            let shaped =
+                (1..=19).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+            shaped.then(|| text.parse::<i64>().ok()).flatten()
+        };
+        let (Some(a), Some(b)) = (operand(parts[1]), operand(parts[2])) else {
+            return text("400 Bad Request", "Bad Request: not a number\n");
+        };
+        let (a, b) = (i128::from(a), i128::from(b));
+        if parts[0] == "divide" && b == 0 {
+            return text("400 Bad Request", "Bad Request: division by zero\n");
+        }
+        let result = match parts[0] {
+            "add" => a + b,
+            "subtract" => a - b,
+            "multiply" => a * b,
+            _ if a % b == 0 => a / b,
+            _ if fault == CalculatorFault::Floats => {
+                return text("200 OK", &format!("{}\n", a as f64 / b as f64));
+            }
+            _ => {
+                let negative = (a < 0) != (b < 0);
+                let scaled = (a.abs() * 10_000_000_000 * 2 / b.abs() + 1) / 2;
+                let (whole, fraction) = (scaled / 10_000_000_000, scaled % 10_000_000_000);
+                let fraction = format!("{fraction:010}");
+                let fraction = fraction.trim_end_matches('0');
+                let sign = if negative && scaled != 0 { "-" } else { "" };
+                let dot = if fraction.is_empty() { "" } else { "." };
+                return text("200 OK", &format!("{sign}{whole}{dot}{fraction}\n"));
+            }
+        };
+        match i64::try_from(result) {
+            Ok(result) => text("200 OK", &format!("{result}\n")),
+            Err(_) if fault == CalculatorFault::Wrapping => {
+                text("200 OK", &format!("{}\n", result as i64))
+            }
+            Err(_) => text("400 Bad Request", "Bad Request: too large\n"),
+        }
+    })
+}
+
+#[test]
+fn a_correct_lesson07_server_passes_every_check() {
+    let report = check_url(lesson("lesson07"), &lesson07_server(CalculatorFault::None));
+    assert_eq!(report.failed, 0, "{report:#?}");
+    assert_eq!(report.passed, 26);
+    let groups: Vec<&str> = report.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(
+        groups,
+        [
+            "home page",
+            "examples",
+            "operands",
+            "division",
+            "bad requests",
+            "not found"
+        ]
+    );
+}
+
+#[test]
+fn a_lesson07_server_answering_floats_fails_the_inexact_divisions() {
+    let report = check_url(
+        lesson("lesson07"),
+        &lesson07_server(CalculatorFault::Floats),
+    );
+    let failed: Vec<&str> = failures(&report)
+        .iter()
+        .map(|check| check.name.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "GET /divide/1/3",
+            "GET /divide/-2/3",
+            "GET /divide/1/30000",
+            "GET /divide/9223372036854775807/2",
+        ]
+    );
+    let check = failures(&report)[0];
+    assert_eq!(check.expected.as_deref(), Some("0.3333333333\\n\n"));
+    assert_eq!(check.got.as_deref(), Some("0.3333333333333333\\n\n"));
+}
+
+#[test]
+fn a_lesson07_server_that_wraps_around_fails_every_overflow() {
+    let report = check_url(
+        lesson("lesson07"),
+        &lesson07_server(CalculatorFault::Wrapping),
+    );
+    let failed: Vec<&str> = failures(&report)
+        .iter()
+        .map(|check| check.name.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "GET /add/9223372036854775807/1",
+            "GET /subtract/-9223372036854775808/1",
+            "GET /multiply/9223372036854775807/2",
+            "GET /divide/-9223372036854775808/-1",
+        ]
+    );
+    assert!(
+        failures(&report)
+            .iter()
+            .all(|check| check.expected.as_deref() == Some("400")),
+        "{report:#?}"
+    );
+}

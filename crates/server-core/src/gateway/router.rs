@@ -194,6 +194,11 @@ impl Router {
         let path = path.trim_start_matches('/');
         self.routes.iter().find_map(|route| {
             let captures = route.pattern.captures(path)?;
+            // `^(?:...)` anchors every well-formed pattern; this also holds for one with an
+            // unbalanced `)`, such as `x)|(y`, whose second branch the `^` would not reach.
+            if captures.get(0).is_none_or(|whole| whole.start() != 0) {
+                return None;
+            }
             let args = captures
                 .iter()
                 .skip(1)

@@ -319,6 +319,12 @@ fn the_router_resolves_like_resolve_path() {
     assert_eq!(args("/divide/6/-2"), Some(vec!["6", "-2"]));
     assert_eq!(args("/sponge/damp"), None);
     assert!(Router::new().route("(", list).is_err());
+    let unbalanced = Router::new().route(r"x)|(y", list).unwrap();
+    assert!(
+        unbalanced.resolve("/zy").is_none(),
+        "every branch is anchored at the start"
+    );
+    assert!(unbalanced.resolve("/y").is_some());
 }
 
 #[test]
