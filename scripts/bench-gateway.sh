@@ -19,22 +19,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk from Debian's packages..."
-  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
-fi
-
+ensure_commands wrk:wrk
 cargo build --release -q -p lesson03-cgi -p lesson05-gateway --manifest-path "$root/Cargo.toml"
-
-workdir=$(mktemp -d)
-chmod 0755 "$workdir"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$workdir"
-}
-trap cleanup EXIT
+bench_workdir
 
 mkdir -p "$workdir/site/cgi-bin"
 cat > "$workdir/site/cgi-bin/hello" <<'SCRIPT'
@@ -85,25 +72,9 @@ check lesson05-gateway "http://127.0.0.1:$gateway_port/hello" "Hello, world!"
 check lesson03-cgi "http://127.0.0.1:$cgi_port/cgi-bin/hello" "Hello, world!"
 check wsgiref "http://127.0.0.1:$wsgiref_port/" "Hello, world!"
 
-run() { # name url
-  local out rps p99 errors
-  out=$(timeout $((seconds + 30)) wrk -t2 -c"$connections" -d"${seconds}s" --latency "$2")
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  errors=$(grep -E "Socket errors|Non-2xx" <<<"$out" | tr -s ' ' | paste -sd';' - || true)
-  printf '| %-28s | %12s | %10s | %s\n' "$1" "$rps" "$p99" "${errors:-}"
-  echo "$rps" > "$workdir/$3.rps"
-}
-
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  machine: $(nproc) cores, $(uname -sr)"
-echo "wrk -t2 -c$connections -d${seconds}s"
-printf '| %-28s | %12s | %10s | %s\n' server requests/s p99 notes
-printf '| %-28s | %12s | %10s | %s\n' ---------------------------- ------------ ---------- -----
-run "lesson05-gateway /hello" "http://127.0.0.1:$gateway_port/hello" gateway
-run "lesson03-cgi sh hello" "http://127.0.0.1:$cgi_port/cgi-bin/hello" cgi
-run "python wsgiref hello" "http://127.0.0.1:$wsgiref_port/" wsgiref
-gateway=$(cat "$workdir/gateway.rps")
-for other in cgi wsgiref; do
-  awk -v a="$gateway" -v b="$(cat "$workdir/$other.rps")" -v name="$other" \
-    'BEGIN { if (b > 0) printf "ratio gateway / %s: %.1fx\n", name, a / b }'
-done
+bench_heading "wrk -t2 -c$connections -d${seconds}s"
+wrk_row "lesson05-gateway /hello" gateway "$seconds" "$connections" "http://127.0.0.1:$gateway_port/hello"
+wrk_row "lesson03-cgi sh hello" cgi "$seconds" "$connections" "http://127.0.0.1:$cgi_port/cgi-bin/hello"
+wrk_row "python wsgiref hello" wsgiref "$seconds" "$connections" "http://127.0.0.1:$wsgiref_port/"
+ratio gateway cgi
+ratio gateway wsgiref
