@@ -84,6 +84,14 @@ fn main() -> ExitCode {
         }
         let _ = out.flush();
     }
+    // Started as root: give root up for good now that the port is open (scripts then start
+    // without forking the server; see `drop_privileges`).
+    server_core::cgi::process::drop_privileges(host.options().run_as).unwrap_or_else(|e| {
+        cli::exit_with(cli::StartupError::Other {
+            context: "cannot switch to the user nobody".to_string(),
+            source: e,
+        })
+    });
     let config = args.serve.tuning.to_config(software);
     Server::new(listener, config, host).run_until_ctrl_c();
     ExitCode::SUCCESS

@@ -103,7 +103,15 @@ fn handler(args: &Args, software: &str) -> Arc<dyn Handler> {
             server_software: software.to_string(),
             ..CgiOptions::default()
         };
-        return Arc::new(CgiHost::new(root, options));
+        let host = CgiHost::new(root, options);
+        // Started as root: the server becomes nobody, as lesson 03 does.
+        if let Err(error) = server_core::cgi::process::drop_privileges(host.options().run_as) {
+            cli::exit_with(cli::StartupError::Other {
+                context: "cannot switch to the user nobody".to_string(),
+                source: error,
+            });
+        }
+        return Arc::new(host);
     }
     Arc::new(StaticFiles::new(root))
 }

@@ -313,8 +313,8 @@ impl CgiHost {
             return None;
         }
         let mut note = format!(
-            "Running as root: CGI scripts run as user nobody, {}; they must be readable and \
-             executable by everyone (chmod a+rx).",
+            "Started as root: the server runs as user nobody, {}, once its port is open, and so \
+             do CGI scripts; files must be readable by everyone, scripts executable (chmod a+rx).",
             self.options.run_as
         );
         if let Some(folder) = self.blocked_folder() {
