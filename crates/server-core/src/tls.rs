@@ -419,10 +419,9 @@ impl fmt::Display for AcceptError {
     }
 }
 
-/// The answer to a plain-HTTP request on the TLS port.
-const PLAIN_HTTP_ANSWER: &[u8] = b"HTTP/1.1 400 Bad Request\r\n\
-Content-Type: text/plain; charset=utf-8\r\nContent-Length: 67\r\nConnection: close\r\n\r\n\
-This port speaks HTTPS: use https:// instead of http:// in the URL.\n";
+/// What a plain-HTTP client on the TLS port is told.
+const PLAIN_HTTP_HINT: &str =
+    "This port speaks HTTPS: use https:// instead of http:// in the URL.\n";
 
 // ANCHOR: accept
 /// Turns an accepted TCP connection into a TLS one: waits (at most `timeout`) for the
@@ -458,7 +457,12 @@ pub fn accept(
 
 /// Tells a plain-HTTP client to use `https://`, then closes without resetting.
 fn answer_plain_http(mut socket: TcpStream) {
-    let _ = socket.write_all(PLAIN_HTTP_ANSWER);
+    let answer = format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{PLAIN_HTTP_HINT}",
+        PLAIN_HTTP_HINT.len()
+    );
+    let _ = socket.write_all(answer.as_bytes());
     let _ = socket.shutdown(Shutdown::Write);
     // Read what the client sent, briefly, so the close does not turn into a reset that
     // could destroy the answer before the client reads it.
