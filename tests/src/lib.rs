@@ -577,3 +577,110 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// How long [`Conn`] waits for one response, and for a close.
+pub const CONN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest response [`Conn`] buffers before it gives up.
+pub const CONN_MAX_RESPONSE: usize = 16 * 1024 * 1024;
+
+/// One raw connection kept open across requests: requests are sent as bytes and responses
+/// read one by one, so keep-alive, pipelining and what a server does after an error can be
+/// seen exactly. Every read is bounded in time ([`CONN_TIMEOUT`]) and size.
+pub struct Conn {
+    /// The connection.
+    pub stream: TcpStream,
+    /// Bytes received and not yet parsed as a response.
+    pending: Vec<u8>,
+}
+
+impl Conn {
+    /// Wraps an open connection.
+    pub fn new(stream: TcpStream) -> Conn {
+        Conn {
+            stream,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Opens a connection to `server`.
+    pub fn open(server: &ServerProcess) -> Conn {
+        Conn::new(server.connect())
+    }
+
+    /// Sends raw bytes.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).unwrap_or_else(|e| {
+            panic!(
+                "sending {:?} failed: {e}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+            )
+        });
+    }
+
+    /// Stops sending: the server reads end-of-file after what was sent.
+    pub fn shutdown_write(&mut self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+    }
+
+    /// Sends a keep-alive `GET` and reads its response.
+    pub fn get(&mut self, path: &str) -> RawResponse {
+        self.send(format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").as_bytes());
+        self.response(false)
+    }
+
+    /// Reads the next whole response; `is_head` when it answers a HEAD (no body follows).
+    pub fn response(&mut self, is_head: bool) -> RawResponse {
+        let deadline = Instant::now() + CONN_TIMEOUT;
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            if let Some((response, used)) = parse_response(&self.pending, is_head, false) {
+                self.pending.drain(..used);
+                return response;
+            }
+            let now = Instant::now();
+            assert!(
+                now < deadline && self.pending.len() < CONN_MAX_RESPONSE,
+                "no whole response within {CONN_TIMEOUT:?}; received {:?}",
+                String::from_utf8_lossy(&self.pending)
+            );
+            let _ = self.stream.set_read_timeout(Some(deadline - now));
+            match self.stream.read(&mut buf) {
+                Ok(0) => {
+                    let (response, used) = parse_response(&self.pending, is_head, true)
+                        .unwrap_or_else(|| {
+                            panic!(
+                                "the connection closed before a whole response; received {:?}",
+                                String::from_utf8_lossy(&self.pending)
+                            )
+                        });
+                    self.pending.drain(..used);
+                    return response;
+                }
+                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
+                Err(err) if is_retryable(&err) => {}
+                Err(err) => panic!(
+                    "reading a response failed: {err}; received {:?}",
+                    String::from_utf8_lossy(&self.pending)
+                ),
+            }
+        }
+    }
+
+    /// Everything left until the server closes the connection.
+    pub fn rest_until_close(&mut self) -> Vec<u8> {
+        let mut bytes = std::mem::take(&mut self.pending);
+        bytes.extend(read_until_close(&mut self.stream, CONN_TIMEOUT));
+        bytes
+    }
+
+    /// Asserts that the server closes the connection without sending anything more.
+    pub fn assert_closed(&mut self, after: &str) {
+        let rest = self.rest_until_close();
+        assert!(
+            rest.is_empty(),
+            "after {after} the server sent more: {:?}",
+            String::from_utf8_lossy(&rest)
+        );
+    }
+}

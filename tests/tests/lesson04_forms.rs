@@ -25,23 +25,17 @@
 //! deadline; no test sleeps for a fixed time.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use end_to_end::{
-    RawResponse, ServerProcess, TempDir, agent, is_retryable, parse_response, parse_responses,
-    read_until_close,
-};
+use end_to_end::Conn;
+use end_to_end::{RawResponse, ServerProcess, TempDir, agent, parse_responses};
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// How long one exchange may take before the test fails.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
-/// The largest response a test reads from a raw connection.
-const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// Seed 002's urlencoded form body, as Firefox sent it after "OK" was pressed.
 const SEED_FORM_BODY: &str = "user=James+%26+Nancy+Kirk&user2=&vote=Y&pets=dog&pets=cat&comments=";
@@ -181,87 +175,6 @@ impl Forms {
     fn still_serves_new_connection(&self, after: &str) {
         let mut conn = self.connect();
         self.still_serves(&mut conn, after);
-    }
-}
-
-/// One raw connection, kept open across requests: responses are read one by one.
-struct Conn {
-    stream: TcpStream,
-    /// Bytes received and not yet parsed as a response.
-    pending: Vec<u8>,
-}
-
-impl Conn {
-    fn new(stream: TcpStream) -> Conn {
-        Conn {
-            stream,
-            pending: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.stream
-            .write_all(bytes)
-            .unwrap_or_else(|e| panic!("sending {:?} failed: {e}", shorten(bytes)));
-    }
-
-    fn shutdown_write(&mut self) {
-        let _ = self.stream.shutdown(std::net::Shutdown::Write);
-    }
-
-    /// Reads the next whole response (bounded in time and size).
-    fn response(&mut self, is_head: bool) -> RawResponse {
-        let deadline = Instant::now() + IO_TIMEOUT;
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            if let Some((response, used)) = parse_response(&self.pending, is_head, false) {
-                self.pending.drain(..used);
-                return response;
-            }
-            let now = Instant::now();
-            assert!(
-                now < deadline && self.pending.len() < MAX_RESPONSE_BYTES,
-                "no whole response within {IO_TIMEOUT:?}; received {:?}",
-                String::from_utf8_lossy(&self.pending)
-            );
-            let _ = self.stream.set_read_timeout(Some(deadline - now));
-            match self.stream.read(&mut buf) {
-                Ok(0) => {
-                    let (response, used) = parse_response(&self.pending, is_head, true)
-                        .unwrap_or_else(|| {
-                            panic!(
-                                "the connection closed before a whole response; received {:?}",
-                                String::from_utf8_lossy(&self.pending)
-                            )
-                        });
-                    self.pending.drain(..used);
-                    return response;
-                }
-                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
-                Err(err) if is_retryable(&err) => {}
-                Err(err) => panic!(
-                    "reading a response failed: {err}; received {:?}",
-                    String::from_utf8_lossy(&self.pending)
-                ),
-            }
-        }
-    }
-
-    /// Everything left until the server closes the connection (bounded in time).
-    fn rest_until_close(&mut self) -> Vec<u8> {
-        let mut bytes = std::mem::take(&mut self.pending);
-        bytes.extend(read_until_close(&mut self.stream, IO_TIMEOUT));
-        bytes
-    }
-
-    /// Asserts that the server closes the connection without sending anything more.
-    fn assert_closed(&mut self, after: &str) {
-        let rest = self.rest_until_close();
-        assert!(
-            rest.is_empty(),
-            "after {after} the server sent more: {:?}",
-            String::from_utf8_lossy(&rest)
-        );
     }
 }
 

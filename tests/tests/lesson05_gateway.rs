@@ -25,20 +25,16 @@
 //! Every wait is bounded by a deadline; no test sleeps for a fixed time.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use end_to_end::Conn;
 use end_to_end::{
-    RawResponse, ServerProcess, agent, is_retryable, parse_response, parse_responses, raw_exchange,
-    read_until_close,
+    RawResponse, ServerProcess, agent, parse_response, parse_responses, raw_exchange,
 };
 use pretty_assertions::assert_eq;
 
 /// How long one exchange, or one wait for the log, may take before the test fails.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
-/// The largest response a test reads from a raw connection.
-const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// The labels of the environment page, in order, with the environ key each one shows.
 const LABELS: [(&str, &str); 9] = [
     ("Server name", "SERVER_NAME"),
@@ -187,61 +183,6 @@ fn unescape(text: &str) -> String {
         .replace("&#x27;", "'")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
-}
-
-/// One raw connection kept open across requests: responses are read one by one.
-struct Conn {
-    stream: TcpStream,
-    /// Bytes received and not yet parsed as a response.
-    pending: Vec<u8>,
-}
-
-impl Conn {
-    fn open(server: &ServerProcess) -> Conn {
-        Conn {
-            stream: server.connect(),
-            pending: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).expect("the request is sent");
-    }
-
-    /// Reads the next whole response (bounded in time and size).
-    fn response(&mut self, is_head: bool) -> RawResponse {
-        let deadline = Instant::now() + IO_TIMEOUT;
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            if let Some((response, used)) = parse_response(&self.pending, is_head, false) {
-                self.pending.drain(..used);
-                return response;
-            }
-            let now = Instant::now();
-            assert!(
-                now < deadline && self.pending.len() < MAX_RESPONSE_BYTES,
-                "no whole response within {IO_TIMEOUT:?}; received {:?}",
-                String::from_utf8_lossy(&self.pending)
-            );
-            let _ = self.stream.set_read_timeout(Some(deadline - now));
-            match self.stream.read(&mut buf) {
-                Ok(0) => panic!(
-                    "the connection closed before a whole response; received {:?}",
-                    String::from_utf8_lossy(&self.pending)
-                ),
-                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
-                Err(err) if is_retryable(&err) => {}
-                Err(err) => panic!("reading a response failed: {err}"),
-            }
-        }
-    }
-
-    /// Everything left until the server closes the connection (bounded in time).
-    fn rest_until_close(&mut self) -> Vec<u8> {
-        let mut bytes = std::mem::take(&mut self.pending);
-        bytes.extend(read_until_close(&mut self.stream, IO_TIMEOUT));
-        bytes
-    }
 }
 
 /// A keep-alive GET (no `Connection: close`).

@@ -19,20 +19,11 @@
 //!
 //! Every wait is bounded by a deadline; no test sleeps for a fixed time.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::{Duration, Instant};
 
-use end_to_end::{
-    RawResponse, ServerProcess, agent, is_retryable, parse_response, parse_responses,
-    read_until_close,
-};
+use end_to_end::Conn;
+use end_to_end::{ServerProcess, agent, parse_responses};
 use pretty_assertions::assert_eq;
 
-/// How long one exchange may take before the test fails.
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
-/// The largest response a test reads from a raw connection.
-const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// The content type of every answer but the home page.
 const PLAIN: &str = "text/plain; charset=utf-8";
 
@@ -82,53 +73,6 @@ fn assert_error(server: &ServerProcess, path: &str, status: u16, why: &str) {
         "GET {path}: not one plain sentence: {body:?}"
     );
     assert!(body.contains(why), "GET {path}: {why:?} not in {body:?}");
-}
-
-/// One raw connection kept open across requests: responses are read one by one.
-struct Conn {
-    stream: TcpStream,
-    pending: Vec<u8>,
-}
-
-impl Conn {
-    fn open(server: &ServerProcess) -> Conn {
-        Conn {
-            stream: server.connect(),
-            pending: Vec::new(),
-        }
-    }
-
-    /// Sends a keep-alive GET and reads its response (bounded in time and size).
-    fn get(&mut self, path: &str) -> RawResponse {
-        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n");
-        self.stream
-            .write_all(request.as_bytes())
-            .expect("the request is sent");
-        let deadline = Instant::now() + IO_TIMEOUT;
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            if let Some((response, used)) = parse_response(&self.pending, false, false) {
-                self.pending.drain(..used);
-                return response;
-            }
-            let now = Instant::now();
-            assert!(
-                now < deadline && self.pending.len() < MAX_RESPONSE_BYTES,
-                "no whole response to {path} within {IO_TIMEOUT:?}; received {:?}",
-                String::from_utf8_lossy(&self.pending)
-            );
-            let _ = self.stream.set_read_timeout(Some(deadline - now));
-            match self.stream.read(&mut buf) {
-                Ok(0) => panic!(
-                    "the connection closed instead of answering {path}; received {:?}",
-                    String::from_utf8_lossy(&self.pending)
-                ),
-                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
-                Err(err) if is_retryable(&err) => {}
-                Err(err) => panic!("reading the answer to {path} failed: {err}"),
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -401,14 +345,11 @@ fn a_400_or_a_404_keeps_the_connection_open_for_the_next_request() {
         }
     }
     // Pipelined on the same connection: answered in order, then closed as asked.
-    conn.stream
-        .write_all(
-            b"GET /divide/1/0 HTTP/1.1\r\nHost: test\r\n\r\n\
-              GET /subtract/23/42 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
-        )
-        .unwrap();
-    let mut bytes = std::mem::take(&mut conn.pending);
-    bytes.extend(read_until_close(&mut conn.stream, IO_TIMEOUT));
+    conn.send(
+        b"GET /divide/1/0 HTTP/1.1\r\nHost: test\r\n\r\n\
+          GET /subtract/23/42 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+    );
+    let bytes = conn.rest_until_close();
     let responses = parse_responses(&bytes);
     let got: Vec<(u16, String)> = responses.iter().map(|r| (r.status, r.text())).collect();
     assert_eq!(

@@ -56,6 +56,7 @@ const MAX_LEADING_EMPTY_BYTES: usize = 64;
 /// Longest request line shown in the log (the rest is cut).
 const MAX_LOGGED_LINE: usize = 1024;
 
+// ANCHOR: transport
 /// A byte stream a connection can run on: plain TCP, or TLS ([`crate::tls::TlsStream`]).
 pub trait Transport: Read + Write + Send {
     /// Sets (or clears) the timeout of each blocking read.
@@ -69,6 +70,7 @@ pub trait Transport: Read + Write + Send {
         None
     }
 }
+// ANCHOR_END: transport
 
 impl Transport for TcpStream {
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {

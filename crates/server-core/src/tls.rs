@@ -27,8 +27,9 @@
 //! - **Plain HTTP on the TLS port** is detected by its first byte (a TLS connection starts with
 //!   a handshake record, byte 22): the client gets a short plain-text 400 saying to use
 //!   `https://`, and the connection closes. The server carries on.
-//! - **The handshake is bounded** by the header timeout: a client that connects and sends
-//!   nothing, or stalls mid-handshake, is cut off like a slow request head.
+//! - **The handshake is bounded** by the header timeout, as one deadline for the whole
+//!   handshake: a client that connects and sends nothing, stalls mid-handshake or trickles
+//!   its hello byte by byte is cut off like a slow request head.
 
 use std::fmt;
 use std::fs;
@@ -36,7 +37,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -329,6 +330,7 @@ fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
     })
 }
 
+// ANCHOR: names_for
 /// The names a self-signed certificate is made for: the bind host (unless it is an
 /// "every interface" address) and the loopback names a local browser or curl would use.
 pub fn names_for(bind_host: &str) -> Vec<String> {
@@ -344,6 +346,7 @@ pub fn names_for(bind_host: &str) -> Vec<String> {
     }
     names
 }
+// ANCHOR_END: names_for
 
 /// A TLS connection over TCP, on which the HTTP connection loop runs unchanged.
 pub struct TlsStream {
@@ -360,6 +363,7 @@ impl TlsStream {
     }
 }
 
+// ANCHOR: tls_read
 impl Read for TlsStream {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         match self.inner.read(out) {
@@ -370,6 +374,7 @@ impl Read for TlsStream {
         }
     }
 }
+// ANCHOR_END: tls_read
 
 impl Write for TlsStream {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
@@ -446,14 +451,51 @@ pub fn accept(
     let connection = ServerConnection::new(Arc::clone(config))
         .map_err(|error| AcceptError::Handshake(error.to_string()))?;
     let mut inner = StreamOwned::new(connection, socket);
-    // Bounded: each round trip either progresses, fails, or times out on the socket.
+    // A deadline for the whole handshake, not a timeout per read: a client trickling one
+    // byte at a time (slowloris) would otherwise hold the connection for ever. So the
+    // handshake is driven one read at a time (rustls' `complete_io` would keep reading).
+    let deadline = Instant::now() + timeout;
     while inner.conn.is_handshaking() {
-        inner.conn.complete_io(&mut inner.sock).map_err(failed)?;
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(AcceptError::Handshake(format!(
+                "the client did not finish the handshake within {timeout:?}"
+            )));
+        }
+        inner.sock.set_read_timeout(Some(left)).map_err(failed)?;
+        inner.sock.set_write_timeout(Some(left)).map_err(failed)?;
+        handshake_step(&mut inner)?;
+    }
+    while inner.conn.wants_write() {
+        inner.conn.write_tls(&mut inner.sock).map_err(failed)?;
     }
     let info = negotiated(&inner.conn);
     Ok(TlsStream { inner, info })
 }
 // ANCHOR_END: accept
+
+/// One step of the handshake: send what rustls has to say, read one batch of bytes, and
+/// process them. A refusal (a version or suite we do not speak) is sent as an alert first.
+fn handshake_step(inner: &mut StreamOwned<ServerConnection, TcpStream>) -> Result<(), AcceptError> {
+    let failed = |error: io::Error| AcceptError::Handshake(error.to_string());
+    while inner.conn.wants_write() {
+        inner.conn.write_tls(&mut inner.sock).map_err(failed)?;
+    }
+    if !inner.conn.wants_read() {
+        return Ok(());
+    }
+    if inner.conn.read_tls(&mut inner.sock).map_err(failed)? == 0 {
+        return Err(AcceptError::Handshake(
+            "the client closed the connection".into(),
+        ));
+    }
+    if let Err(error) = inner.conn.process_new_packets() {
+        // rustls queued an alert saying why; the client deserves to read it.
+        let _ = inner.conn.write_tls(&mut inner.sock);
+        return Err(AcceptError::Handshake(error.to_string()));
+    }
+    Ok(())
+}
 
 /// Tells a plain-HTTP client to use `https://`, then closes without resetting.
 fn answer_plain_http(mut socket: TcpStream) {

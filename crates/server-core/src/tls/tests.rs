@@ -265,3 +265,53 @@ fn a_tls_1_1_client_hello_is_refused() {
         "the server carries on: {response}"
     );
 }
+
+#[test]
+fn a_handshake_trickled_byte_by_byte_is_cut_off_at_the_deadline() {
+    let (addr, certificate) = tls_server();
+    let mut socket = TcpStream::connect(addr).unwrap();
+    // A handshake record header, then one byte every 300 ms: each read succeeds in time,
+    // but the whole handshake cannot finish within the server's 2 s.
+    let started = std::time::Instant::now();
+    let mut closed = false;
+    for byte in [0x16u8, 0x03, 0x01, 0x02, 0x00]
+        .iter()
+        .chain(std::iter::repeat(&0u8))
+        .take(40)
+    {
+        if socket.write_all(&[*byte]).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        socket
+            .set_read_timeout(Some(Duration::from_millis(1)))
+            .unwrap();
+        let mut probe = [0u8; 64];
+        match socket.read(&mut probe) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(_) => {}
+            Err(error)
+                if error.kind() == std::io::ErrorKind::WouldBlock
+                    || error.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => {
+                closed = true;
+                break;
+            }
+        }
+    }
+    assert!(closed, "the trickling client was never cut off");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "cut off late: {:?}",
+        started.elapsed()
+    );
+    let response = https_get(addr, client_config(&certificate, rustls::DEFAULT_VERSIONS)).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 200 OK"),
+        "the server carries on: {response}"
+    );
+}
