@@ -218,6 +218,23 @@ pub static LESSONS: &[Lesson] = &[
                    10^10 in i128 first, then look at twice the remainder.",
         }],
     },
+    Lesson {
+        id: "lesson08",
+        package: "lesson08-tls",
+        title: "HTTPS: certificates, TLS versions and ALPN",
+        chapter: "ch08-tls.md",
+        serve_hint: "cargo run -p lesson08-tls -- 8443 --write-cert /tmp/lesson08.pem",
+        exercises: &[Exercise {
+            name: "server_config",
+            summary: "build a rustls ServerConfig from PEM files, with TLS 1.2 as the minimum",
+            hint: "Read first, then build. pem_slice_iter gives every certificate (collect \
+                   the Results, and an empty chain is no certificate too); from_pem_slice \
+                   finds a key in any of the three forms. Then follow the builder's order: \
+                   provider, versions, client auth, certificate. Which rustls::Error means \
+                   the key is not the certificate's? ALPN names are bytes, set on the config \
+                   after it is built.",
+        }],
+    },
 ];
 
 /// Finds a lesson by id (`lesson02`), number (`2`, `02`) or package name (`lesson02-http`).

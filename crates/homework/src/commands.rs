@@ -13,6 +13,7 @@ mod watch;
 
 use std::fmt;
 use std::io;
+use std::path::Path;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -263,13 +264,19 @@ fn next_step(
     }
 }
 
-/// `check --url URL [LESSON]`: runs the lesson's black-box checks against a running server.
-pub fn check_url(lesson: Option<&str>, url: &str, json: bool) -> ExitCode {
-    finish(check_server(lesson, url, json))
+/// `check --url URL [--cacert FILE] [LESSON]`: runs the lesson's black-box checks against a
+/// running server; `--cacert` is the certificate an `https://` URL's server must show.
+pub fn check_url(lesson: Option<&str>, url: &str, cacert: Option<&Path>, json: bool) -> ExitCode {
+    finish(check_server(lesson, url, cacert, json))
 }
 
 /// Runs the black-box checks and prints their report.
-fn check_server(name: Option<&str>, url: &str, json: bool) -> Result<ExitCode, CommandError> {
+fn check_server(
+    name: Option<&str>,
+    url: &str,
+    cacert: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode, CommandError> {
     let progress = Progress::load(&progress_file());
     let lesson = named_or_current_lesson(name, &progress)?;
     if !json {
@@ -278,7 +285,7 @@ fn check_server(name: Option<&str>, url: &str, json: bool) -> Result<ExitCode, C
             lesson.id, lesson.title
         );
     }
-    let report = blackbox::check_url(lesson, url);
+    let report = blackbox::check_url(lesson, url, cacert);
     if json {
         outln!("{}", to_json(&report));
     } else {

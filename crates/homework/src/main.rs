@@ -2,7 +2,8 @@
 //!
 //! Learners run `check` to see which exercises of a lesson pass, with the first failing
 //! assertion in plain words and a hint; instructors add `--json` for an autograder, or `--url`
-//! to run a lesson's black-box HTTP checks against any running server, in any language.
+//! to run a lesson's black-box HTTP checks against any running server, in any language
+//! (`--url https://... --cacert FILE` over TLS, trusting only the certificate in `FILE`).
 //!
 //! # Layout
 //!
@@ -70,6 +71,7 @@ mod stubs;
 mod workspace;
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -93,9 +95,14 @@ enum Command {
     Check {
         /// The lesson: `lesson02`, `2` or `lesson02-http`.
         lesson: Option<String>,
-        /// Check the server at this URL over HTTP instead of running the exercise tests.
+        /// Check the server at this URL over HTTP instead of running the exercise tests
+        /// (`https://` needs --cacert).
         #[arg(long, value_name = "URL")]
         url: Option<String>,
+        /// For an https:// URL: the certificate to trust (PEM), and the only one trusted —
+        /// what `cargo run -p lesson08-tls -- --write-cert FILE` saves.
+        #[arg(long, value_name = "FILE", requires = "url")]
+        cacert: Option<PathBuf>,
     },
     /// List every lesson and exercise with your progress.
     List,
@@ -135,11 +142,14 @@ fn emit(text: &str) {
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
-        Command::Check { lesson, url: None } => commands::check(lesson.as_deref(), args.json),
+        Command::Check {
+            lesson, url: None, ..
+        } => commands::check(lesson.as_deref(), args.json),
         Command::Check {
             lesson,
             url: Some(url),
-        } => commands::check_url(lesson.as_deref(), &url, args.json),
+            cacert,
+        } => commands::check_url(lesson.as_deref(), &url, cacert.as_deref(), args.json),
         Command::List => commands::list(args.json),
         Command::Hint { exercise } => commands::hint(&exercise),
         Command::Reset { exercise } => commands::reset(&exercise),

@@ -17,14 +17,21 @@
 //! at most [`MAX_RECEIVED_BYTES`] are read from one connection, and a read interrupted by a
 //! signal is simply tried again.
 //!
-//! Only `http://` is spoken for now. The connection reads and writes through a [`Transport`],
-//! so TLS (lesson 08) slots in as a second variant next to the plain TCP stream.
+//! `http://` is spoken over plain TCP; `https://` over TLS (see [`super::tls`]), trusting only
+//! the certificate given with `--cacert`. Either way the connection reads and writes through a
+//! [`Transport`], and the transcript holds the HTTP bytes — decrypted, as the server wrote
+//! them. Lesson 08's checks can also open a connection other than the URL's on purpose
+//! ([`Via`]): TLS limited to one version, or plain HTTP sent to the HTTPS port.
 
+use std::fmt;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::expect::Failure;
+use super::tls::{self, HandshakeError, Negotiated, TlsStream, TlsVersions, Trust};
 
 /// How long to wait for the server to accept a connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -42,24 +49,47 @@ pub const LINGER: Duration = Duration::from_secs(1);
 pub enum Scheme {
     /// Plain HTTP over TCP.
     Http,
+    /// HTTP inside TLS.
+    Https,
 }
 
-/// Where the checks send their requests: the `--url` taken apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl Scheme {
+    /// `http` or `https`, as in a URL (and in CGI's `REQUEST_SCHEME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    /// The port of a URL that names none.
+    fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
+/// Where the checks send their requests: the `--url` taken apart, with the certificate to
+/// trust for `https://`.
+#[derive(Debug, Clone)]
 pub struct Target {
     /// Which protocol to speak.
     pub scheme: Scheme,
     /// The host name or IP address, without the brackets of an IPv6 literal.
     pub host: String,
-    /// The TCP port (80 when the URL names none).
+    /// The TCP port (80, or 443 for `https://`, when the URL names none).
     pub port: u16,
     /// The URL's path, always ending in `/`: the directory every check's path is relative to,
     /// so that a server publishing the fixture under `/static/` can be checked too.
     pub base_path: String,
+    /// For `https://`: the certificate(s) of `--cacert`, the only ones trusted.
+    trust: Option<Arc<Trust>>,
 }
 
 impl Target {
-    /// Parses `http://host[:port][/path]`. The error says what is wrong, in plain words.
+    /// Parses `http[s]://host[:port][/path]`. The error says what is wrong, in plain words.
     pub fn parse(url: &str) -> Result<Target, String> {
         let url = url.trim();
         let Some((scheme, rest)) = url.split_once("://") else {
@@ -69,15 +99,11 @@ impl Target {
         };
         let scheme = match scheme.to_ascii_lowercase().as_str() {
             "http" => Scheme::Http,
-            "https" => {
-                return Err(
-                    "https:// is not supported yet (lesson 08 adds TLS); use an http:// URL"
-                        .to_string(),
-                );
-            }
+            "https" => Scheme::Https,
             other => {
                 return Err(format!(
-                    "{other}:// is not a scheme this checker speaks; use an http:// URL"
+                    "{other}:// is not a scheme this checker speaks; use an http:// or https:// \
+                     URL"
                 ));
             }
         };
@@ -87,7 +113,10 @@ impl Target {
         if authority.contains('@') {
             return Err("a URL with a user name or password is not supported".to_string());
         }
-        let (host, port) = split_host_port(authority)?;
+        let (host, port) = split_host_port(authority, scheme.default_port())?;
+        if scheme == Scheme::Https {
+            tls::server_name(&host)?;
+        }
         // The query and fragment of the URL are not part of the base path.
         let path = path_and_more
             .split(['?', '#'])
@@ -104,7 +133,33 @@ impl Target {
             host,
             port,
             base_path,
+            trust: None,
         })
+    }
+
+    /// The same target trusting the certificates of `cacert`, which an `https://` URL needs
+    /// and an `http://` one must not be given. The error says how to get the file.
+    pub fn trusting(mut self, cacert: Option<&Path>) -> Result<Target, String> {
+        match (self.scheme, cacert) {
+            (Scheme::Https, Some(path)) => {
+                self.trust = Some(Arc::new(Trust::load(path)?));
+                Ok(self)
+            }
+            (Scheme::Https, None) => Err(format!(
+                "an https:// URL needs --cacert FILE: the certificate to trust, and the only \
+                 one the checker trusts. lesson08-tls saves its certificate with --write-cert \
+                 FILE: start it with `{}`, then add `--cacert /tmp/lesson08.pem`. For another \
+                 server, give the certificate file it serves, in PEM (or the authority that \
+                 signed it: mkcert's rootCA.pem, in the folder `mkcert -CAROOT` prints)",
+                tls::WRITE_CERT_HINT
+            )),
+            (Scheme::Http, Some(path)) => Err(format!(
+                "--cacert {} is for https:// URLs, and this one is http://: leave --cacert \
+                 out, or check the server's https:// URL",
+                path.display()
+            )),
+            (Scheme::Http, None) => Ok(self),
+        }
     }
 
     /// `host:port` as it goes into the `Host` header and into messages: `[::1]:8002` for IPv6.
@@ -149,8 +204,8 @@ impl Target {
     }
 }
 
-/// Splits `host:port`, `host` or `[v6]:port`.
-fn split_host_port(authority: &str) -> Result<(String, u16), String> {
+/// Splits `host:port`, `host` or `[v6]:port`; `default_port` when there is no port.
+fn split_host_port(authority: &str, default_port: u16) -> Result<(String, u16), String> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let Some((host, after)) = v6.split_once(']') else {
             return Err(format!(
@@ -174,7 +229,7 @@ fn split_host_port(authority: &str) -> Result<(String, u16), String> {
         return Err("the URL names no host: write it like http://127.0.0.1:8002/".to_string());
     }
     let port = match port {
-        None => 80,
+        None => default_port,
         Some(port) => port
             .parse::<u16>()
             .ok()
@@ -193,10 +248,12 @@ pub struct Transcript {
     pub received: Vec<u8>,
 }
 
-/// The byte stream under the HTTP: plain TCP now; lesson 08 adds a TLS variant.
+/// The byte stream under the HTTP: the TCP stream itself, or TLS over it.
 enum Transport {
     /// `http://`: the TCP stream itself.
     Plain(TcpStream),
+    /// `https://`: TLS over the TCP stream.
+    Tls(Box<TlsStream>),
 }
 
 impl Transport {
@@ -204,6 +261,7 @@ impl Transport {
     fn socket(&self) -> &TcpStream {
         match self {
             Transport::Plain(stream) => stream,
+            Transport::Tls(stream) => stream.socket(),
         }
     }
 }
@@ -212,6 +270,7 @@ impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(stream) => stream.read(buf),
+            Transport::Tls(stream) => stream.read(buf),
         }
     }
 }
@@ -220,20 +279,85 @@ impl Write for Transport {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(stream) => stream.write(buf),
+            Transport::Tls(stream) => stream.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Transport::Plain(stream) => stream.flush(),
+            Transport::Tls(stream) => stream.flush(),
         }
     }
 }
 
-/// Opens a connection to `target`, trying each address its host resolves to.
-///
-/// The error is the operating system's, for the caller to turn into advice.
-pub fn connect<'t>(target: &Target, transcript: &'t mut Transcript) -> io::Result<Connection<'t>> {
+/// How to open a connection: as the URL says, or, for lesson 08's checks, otherwise on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Plain TCP for `http://`; TLS 1.3 or 1.2 for `https://`.
+    Url,
+    /// TLS with a client speaking only these versions (the URL must be `https://`).
+    Tls(TlsVersions),
+    /// Plain TCP, whatever the URL says: plain HTTP sent to an HTTPS port.
+    PlainTcp,
+}
+
+/// Why no connection was opened.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// No TCP connection: the operating system's error, for the caller to turn into advice.
+    Unreachable(io::Error),
+    /// The TCP connection was made, and the TLS handshake on it failed.
+    Handshake(HandshakeError),
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectError::Unreachable(error) => write!(f, "{error}"),
+            ConnectError::Handshake(error) => f.write_str(&error.message),
+        }
+    }
+}
+
+/// Opens a connection to `target`, trying each address its host resolves to, then runs the
+/// TLS handshake when `via` asks for TLS.
+pub fn connect_via<'t>(
+    target: &Target,
+    via: Via,
+    transcript: &'t mut Transcript,
+) -> Result<Connection<'t>, ConnectError> {
+    let versions = match (via, target.scheme) {
+        (Via::PlainTcp, _) | (Via::Url, Scheme::Http) => None,
+        (Via::Url, Scheme::Https) => Some(TlsVersions::Both),
+        (Via::Tls(versions), _) => Some(versions),
+    };
+    let stream = open_tcp(target).map_err(ConnectError::Unreachable)?;
+    let transport = match versions {
+        None => Transport::Plain(stream),
+        Some(versions) => {
+            let Some(trust) = &target.trust else {
+                return Err(ConnectError::Handshake(HandshakeError {
+                    message: "TLS needs an https:// URL and --cacert FILE".to_string(),
+                    lasting: true,
+                }));
+            };
+            let deadline = Instant::now() + RESPONSE_TIMEOUT;
+            let stream = tls::handshake(stream, &target.host, trust, versions, deadline)
+                .map_err(ConnectError::Handshake)?;
+            Transport::Tls(Box::new(stream))
+        }
+    };
+    Ok(Connection {
+        transport,
+        transcript,
+        unread: Vec::new(),
+        closed_by_server: false,
+    })
+}
+
+/// A TCP connection to the first address of `target` that accepts one.
+fn open_tcp(target: &Target) -> io::Result<TcpStream> {
     let addresses = (target.host.as_str(), target.port).to_socket_addrs()?;
     let mut last_error =
         io::Error::new(ErrorKind::NotFound, "the host name resolved to no address");
@@ -241,15 +365,7 @@ pub fn connect<'t>(target: &Target, transcript: &'t mut Transcript) -> io::Resul
         match TcpStream::connect_timeout(&address, CONNECT_TIMEOUT) {
             Ok(stream) => {
                 stream.set_write_timeout(Some(RESPONSE_TIMEOUT))?;
-                let transport = match target.scheme {
-                    Scheme::Http => Transport::Plain(stream),
-                };
-                return Ok(Connection {
-                    transport,
-                    transcript,
-                    unread: Vec::new(),
-                    closed_by_server: false,
-                });
+                return Ok(stream);
             }
             Err(error) => last_error = error,
         }
@@ -343,6 +459,14 @@ impl Connection<'_> {
     /// proxy stands between.
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.transport.socket().local_addr().ok()
+    }
+
+    /// What the TLS handshake agreed; `None` on a plain TCP connection.
+    pub fn tls(&self) -> Option<&Negotiated> {
+        match &self.transport {
+            Transport::Plain(_) => None,
+            Transport::Tls(stream) => Some(stream.negotiated()),
+        }
     }
 
     /// Sends `bytes` exactly as given.
@@ -604,6 +728,53 @@ impl Connection<'_> {
         while self.fill(deadline).is_ok() {}
         std::mem::take(&mut self.unread)
     }
+
+    /// Waits, for [`RESPONSE_TIMEOUT`] at most, for the first sign of life after a request:
+    /// bytes (then in [`Connection::unread`]), a close, a reset, or nothing at all.
+    pub fn first_sign(&mut self) -> Sign {
+        self.sign(Instant::now() + RESPONSE_TIMEOUT)
+    }
+
+    /// Reads until the server closes the connection, for [`RESPONSE_TIMEOUT`] at most; the
+    /// bytes are added to [`Connection::unread`]. Returns how the wait ended ([`Sign::Bytes`]
+    /// only when [`MAX_RECEIVED_BYTES`] arrived).
+    pub fn wait_for_close(&mut self) -> Sign {
+        let deadline = Instant::now() + RESPONSE_TIMEOUT;
+        loop {
+            match self.sign(deadline) {
+                Sign::Bytes if self.transcript.received.len() < MAX_RECEIVED_BYTES => {}
+                other => return other,
+            }
+        }
+    }
+
+    /// One read until `deadline`, as a [`Sign`].
+    fn sign(&mut self, deadline: Instant) -> Sign {
+        match self.fill(deadline) {
+            Ok(()) | Err(ReadStop::TooLarge) => Sign::Bytes,
+            Err(ReadStop::Closed) => Sign::Closed,
+            Err(ReadStop::TimedOut) => Sign::Silent,
+            Err(ReadStop::Failed(error)) => Sign::Failed(error),
+        }
+    }
+
+    /// The bytes received and not yet read as part of a response.
+    pub fn unread(&self) -> &[u8] {
+        &self.unread
+    }
+}
+
+/// What a server did after a request, when its answer is not necessarily HTTP.
+#[derive(Debug)]
+pub enum Sign {
+    /// It sent bytes.
+    Bytes,
+    /// It closed the connection (end of file).
+    Closed,
+    /// The connection failed: reset by the server, most often.
+    Failed(io::Error),
+    /// It neither sent anything nor closed, within the time allowed.
+    Silent,
 }
 
 /// A failure for reading that stopped in the middle of `what`.
@@ -743,10 +914,32 @@ mod tests {
     }
 
     #[test]
+    fn https_urls_default_to_port_443_and_need_a_certificate_to_trust() {
+        let target = Target::parse("HTTPS://localhost/app").unwrap();
+        assert_eq!(target.scheme, Scheme::Https);
+        assert_eq!((target.host.as_str(), target.port), ("localhost", 443));
+        assert_eq!(target.scheme.name(), "https");
+        let error = target.clone().trusting(None).unwrap_err();
+        assert!(error.contains("needs --cacert FILE"), "{error}");
+        assert!(error.contains(tls::WRITE_CERT_HINT), "{error}");
+        let error = target
+            .trusting(Some(Path::new("/nonexistent/cert.pem")))
+            .unwrap_err();
+        assert!(error.contains("cannot read the --cacert file"), "{error}");
+
+        let plain = Target::parse("http://127.0.0.1:8002/").unwrap();
+        let error = plain
+            .clone()
+            .trusting(Some(Path::new("/tmp/cert.pem")))
+            .unwrap_err();
+        assert!(error.contains("is for https:// URLs"), "{error}");
+        assert!(plain.trusting(None).is_ok());
+    }
+
+    #[test]
     fn unusable_urls_are_refused_with_a_reason() {
         for (url, says) in [
             ("127.0.0.1:8002", "not a URL"),
-            ("https://127.0.0.1/", "lesson 08"),
             ("ftp://127.0.0.1/", "ftp://"),
             ("http://:8002/", "no host"),
             ("http://127.0.0.1:99999/", "not a port"),

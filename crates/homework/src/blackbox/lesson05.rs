@@ -15,7 +15,8 @@
 //!   name.
 //!
 //! The values are the ones *this* request gives, so each is known: the port of the URL
-//! checked, the address this checker connects from, the `Host` header it sends. The server
+//! checked, the address this checker connects from, the `Host` header it sends, the URL's
+//! scheme (`https` when the page is checked over TLS, as lesson 08 serves it). The server
 //! name is left free (`wsgiref` writes the machine's name, the Rust lesson the address it
 //! listens on), as is everything else on the page: its title, its styling, what else it says.
 
@@ -82,6 +83,7 @@ fn page_check(target: &Target, path: &'static str, query: Option<&'static str>) 
     let request = target.simple("GET", &sent_path);
     let (port, host) = (target.port.to_string(), target.authority());
     let expected_path = target.path(path);
+    let scheme = target.scheme.name();
     Check::custom(name_of(&request), move |server| {
         let response = server.exchange(&request)?;
         let client = server
@@ -101,7 +103,7 @@ fn page_check(target: &Target, path: &'static str, query: Option<&'static str>) 
             ),
             ("Protocol", "SERVER_PROTOCOL", Some("HTTP/1.1")),
             ("Host header", "HTTP_HOST", Some(&host)),
-            ("URL scheme", "wsgi.url_scheme", Some("http")),
+            ("URL scheme", "wsgi.url_scheme", Some(scheme)),
         ];
         for (label, key, expected) in rows {
             match expected {
@@ -118,6 +120,7 @@ fn every_variable_check(target: &Target) -> Check {
     let request = target.simple("GET", &format!("/some/path?{QUERY}"));
     let expected_path = target.path("/some/path");
     let port = target.port.to_string();
+    let scheme = target.scheme.name();
     let name = format!("{} (every variable)", name_of(&request));
     Check::custom(name, move |server| {
         let response = server.exchange(&request)?;
@@ -138,7 +141,7 @@ fn every_variable_check(target: &Target) -> Check {
             ("QUERY_STRING", QUERY),
             ("REQUEST_METHOD", "GET"),
             ("SERVER_PORT", port.as_str()),
-            ("wsgi.url_scheme", "http"),
+            ("wsgi.url_scheme", scheme),
         ];
         for (key, value) in expected {
             let at = texts.iter().position(|text| text == key);

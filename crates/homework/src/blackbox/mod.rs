@@ -5,6 +5,11 @@
 //! only what comes back on the wire. Like a stage tester, each check is named by the request
 //! it sends and, when it fails, the report shows the exact bytes sent and received.
 //!
+//! Every lesson's checks also run over HTTPS: `--url https://127.0.0.1:8443/ --cacert FILE`
+//! speaks TLS, trusting only the certificate in `FILE` (what `lesson08-tls --write-cert FILE`
+//! saves); the report then shows the HTTP bytes inside TLS. Lesson 08's own checks are about
+//! TLS itself, and need an `https://` URL.
+//!
 //! The checks say what *any* correct server for the lesson must do, never how this project's
 //! server happens to do it: where the RFCs allow several answers (a 400 or a 404 for a path
 //! that climbs out of the served directory), every allowed answer passes. Each check can fail.
@@ -12,13 +17,16 @@
 //! # Layout
 //!
 //! - [`client`] — a small raw HTTP/1.1 client: exact bytes out, bounded reads, a transcript.
+//! - [`tls`] — TLS under that client for `https://`: the `--cacert` trust, a bounded
+//!   handshake, its errors in plain words.
 //! - [`expect`] — what a check expects of a response, and the [`Failure`] it reports.
 //! - [`display`] — bytes escaped for the report.
 //! - [`page`] — HTML pages read leniently: table values, links, the text of an element.
-//! - [`lesson01`] to [`lesson07`] — each lesson's checks, in groups.
+//! - [`lesson01`] to [`lesson08`] — each lesson's checks, in groups.
 //!
 //! A server that cannot be reached fails every check with one message saying how to start it
-//! (the lesson's `serve_hint`); the checks are not even attempted. A check that does not apply
+//! (the lesson's `serve_hint`); the checks are not even attempted. So does a server whose
+//! certificate is not the one trusted, or does not name the URL's host. A check that does not apply
 //! to a server (keep-alive, for one that speaks HTTP/1.0) passes with a note in its message
 //! that starts with `skipped:`.
 
@@ -32,19 +40,23 @@ mod lesson04;
 mod lesson05;
 mod lesson06;
 mod lesson07;
+mod lesson08;
 mod page;
+mod tls;
 
 use std::net::SocketAddr;
+use std::path::Path;
 
 use crate::catalog::Lesson;
 use crate::report::{CheckResult, GroupResult, Report};
 
-use client::{Connection, Framing, Response, Target, Transcript};
+use client::{ConnectError, Connection, Framing, Response, Scheme, Target, Transcript, Via};
 use expect::Failure;
 
-/// Runs the black-box checks of `lesson` against the server at `url`.
-pub fn check_url(lesson: &Lesson, url: &str) -> Report {
-    let target = match Target::parse(url) {
+/// Runs the black-box checks of `lesson` against the server at `url`; for an `https://` URL,
+/// trusting only the certificates in the PEM file `cacert`.
+pub fn check_url(lesson: &Lesson, url: &str, cacert: Option<&Path>) -> Report {
+    let target = match Target::parse(url).and_then(|target| target.trusting(cacert)) {
         Ok(target) => target,
         Err(problem) => {
             return single_failure(
@@ -55,6 +67,19 @@ pub fn check_url(lesson: &Lesson, url: &str) -> Report {
             );
         }
     };
+    if lesson.id == "lesson08" && target.scheme != Scheme::Https {
+        return single_failure(
+            lesson,
+            url,
+            "the --url",
+            format!(
+                "lesson08 checks an HTTPS server: give its https:// URL and the certificate to \
+                 trust, like --url https://127.0.0.1:8443/ --cacert /tmp/lesson08.pem (start \
+                 the server with: {})",
+                lesson.serve_hint
+            ),
+        );
+    }
     let groups = match lesson.id {
         "lesson01" => lesson01::groups(lesson, &target),
         "lesson02" => lesson02::groups(lesson, &target),
@@ -63,6 +88,7 @@ pub fn check_url(lesson: &Lesson, url: &str) -> Report {
         "lesson05" => lesson05::groups(lesson, &target),
         "lesson06" => lesson06::groups(lesson, &target),
         "lesson07" => lesson07::groups(lesson, &target),
+        "lesson08" => lesson08::groups(lesson, &target),
         _ => {
             return single_failure(
                 lesson,
@@ -241,7 +267,8 @@ pub struct Server<'a> {
     serve_hint: &'static str,
     /// The bytes of the current check's latest connection.
     transcript: Transcript,
-    /// Set once connecting failed: every later connection fails at once with this message.
+    /// Set once connecting failed for good (no TCP connection, or a certificate that is not
+    /// trusted): every later connection fails at once with this message.
     unreachable: Option<String>,
     /// True once a connection succeeded, to tell "not started" from "stopped answering".
     answered_before: bool,
@@ -262,19 +289,32 @@ impl<'a> Server<'a> {
         }
     }
 
-    /// Opens a new connection; the report will show its bytes (and not an earlier one's).
+    /// Opens a new connection as the URL says; the report will show its bytes (and not an
+    /// earlier one's).
     pub fn connect(&mut self) -> Result<Connection<'_>, Failure> {
+        self.connect_via(Via::Url)
+    }
+
+    /// Opens a new connection `via` TCP or TLS as asked (lesson 08 sends plain HTTP to the
+    /// HTTPS port, or limits the TLS versions).
+    pub fn connect_via(&mut self, via: Via) -> Result<Connection<'_>, Failure> {
         if let Some(message) = &self.unreachable {
             return Err(Failure::new(message.clone()));
         }
         self.transcript = Transcript::default();
-        match client::connect(self.target, &mut self.transcript) {
+        match client::connect_via(self.target, via, &mut self.transcript) {
             Ok(connection) => {
                 self.answered_before = true;
                 self.local_address = connection.local_addr();
                 Ok(connection)
             }
-            Err(error) => {
+            Err(ConnectError::Handshake(error)) => {
+                if error.lasting {
+                    self.unreachable = Some(error.message.clone());
+                }
+                Err(Failure::new(error.message))
+            }
+            Err(ConnectError::Unreachable(error)) => {
                 let authority = self.target.authority();
                 let message = if self.answered_before {
                     format!(
@@ -309,8 +349,13 @@ impl<'a> Server<'a> {
     /// Sends `request` on a new connection and reads its one response, which must be the last
     /// thing the server sends (the request asks for `Connection: close`).
     pub fn exchange(&mut self, request: &[u8]) -> Result<Response, Failure> {
+        self.exchange_via(Via::Url, request)
+    }
+
+    /// [`Server::exchange`] on a connection opened `via` TCP or TLS as asked.
+    pub fn exchange_via(&mut self, via: Via, request: &[u8]) -> Result<Response, Failure> {
         let to_head = request.starts_with(b"HEAD ");
-        let mut connection = self.connect()?;
+        let mut connection = self.connect_via(via)?;
         connection.send(request)?;
         let response = connection.read_response(to_head);
         let after = connection.read_rest();

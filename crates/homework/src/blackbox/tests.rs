@@ -18,29 +18,41 @@ fn canned(answer: impl Fn(&[u8]) -> Vec<u8> + Send + 'static) -> String {
     thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            while let Some(request) = read_request(&mut stream) {
-                let response = answer(&request);
-                if stream.write_all(&response).is_err() {
-                    break;
-                }
-                let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
-                let answer_text = String::from_utf8_lossy(&response).to_ascii_lowercase();
-                if text.contains("connection: close")
-                    || answer_text.contains("connection: close")
-                    || !answer_text.starts_with("http/1.1")
-                {
-                    break;
-                }
-            }
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            serve(&mut stream, &answer);
             let _ = stream.shutdown(Shutdown::Write);
         }
     });
     url
 }
 
+/// Answers the requests of one connection with `answer`, until the client goes or either side
+/// says the connection closes.
+fn serve(stream: &mut (impl Read + Write), answer: &dyn Fn(&[u8]) -> Vec<u8>) {
+    while let Some(request) = read_request_from(stream) {
+        let response = answer(&request);
+        if stream.write_all(&response).is_err() {
+            break;
+        }
+        let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+        let answer_text = String::from_utf8_lossy(&response).to_ascii_lowercase();
+        if text.contains("connection: close")
+            || answer_text.contains("connection: close")
+            || !answer_text.starts_with("http/1.1")
+        {
+            break;
+        }
+    }
+}
+
 /// Reads one request head and its Content-Length body; `None` when the client is gone.
 fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    read_request_from(stream)
+}
+
+/// [`read_request`] from any stream (TLS too), whose timeouts are already set.
+fn read_request_from(stream: &mut impl Read) -> Option<Vec<u8>> {
     let mut request = Vec::new();
     let mut buffer = [0u8; 4096];
     loop {
@@ -70,6 +82,11 @@ const HELLO_RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\
 
 fn lesson(id: &str) -> &'static Lesson {
     find_lesson(id).unwrap()
+}
+
+/// [`super::check_url`] for an `http://` URL: no certificate to trust.
+fn check_url(lesson: &Lesson, url: &str) -> Report {
+    super::check_url(lesson, url, None)
 }
 
 fn failures(report: &Report) -> Vec<&CheckResult> {
@@ -233,13 +250,9 @@ fn a_lesson_without_black_box_checks_says_so() {
 fn an_unusable_url_fails_with_the_reason() {
     let report = check_url(lesson("lesson02"), "https://127.0.0.1:8443/");
     assert_eq!((report.passed, report.failed), (0, 1));
-    assert!(
-        failures(&report)[0]
-            .message
-            .as_deref()
-            .unwrap()
-            .contains("lesson 08")
-    );
+    let message = failures(&report)[0].message.clone().unwrap();
+    assert!(message.contains("needs --cacert FILE"), "{message}");
+    assert!(message.contains("--write-cert"), "{message}");
 }
 
 /// A tiny file server for the keep-alive check: `/hello.txt` and `/docs/`, answered with the
@@ -329,7 +342,7 @@ fn a_silent_server_times_out_with_a_clear_message() {
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let target = Target::parse(&url).unwrap();
     let mut transcript = Transcript::default();
-    let mut connection = client::connect(&target, &mut transcript).unwrap();
+    let mut connection = client::connect_via(&target, Via::Url, &mut transcript).unwrap();
     connection.send(&target.simple("GET", "/")).unwrap();
     let started = Instant::now();
     let failure = connection.read_response(false).unwrap_err();
@@ -952,5 +965,341 @@ fn a_lesson07_server_that_wraps_around_fails_every_overflow() {
             .iter()
             .all(|check| check.expected.as_deref() == Some("400")),
         "{report:#?}"
+    );
+}
+
+/// What a canned HTTPS server does with plain HTTP sent to its port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlainHttp {
+    /// Answers `400` with a hint, and closes.
+    Answers400,
+    /// Closes the connection without a word.
+    Closes,
+    /// Sends a fatal TLS alert, as a TLS library reading the request as a record does, and
+    /// closes.
+    Alerts,
+    /// Serves it as if it had come over TLS: wrong.
+    Serves,
+    /// Waits for a handshake that never comes, longer than the checker waits.
+    Hangs,
+}
+
+/// How a canned HTTPS server is set up.
+#[derive(Debug, Clone, Copy)]
+struct Https {
+    /// The TLS versions it speaks.
+    versions: &'static [&'static rustls::SupportedProtocolVersion],
+    /// Whether it agrees on `http/1.1` by ALPN.
+    alpn: bool,
+    /// What it does with plain HTTP.
+    plain: PlainHttp,
+}
+
+/// What a correct lesson-08 server does.
+const CORRECT: Https = Https {
+    versions: &[&rustls::version::TLS13, &rustls::version::TLS12],
+    alpn: true,
+    plain: PlainHttp::Answers400,
+};
+
+/// A PEM file in the temporary directory, removed when dropped.
+struct PemFile(std::path::PathBuf);
+
+impl PemFile {
+    fn new(pem: &str) -> PemFile {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "homework-test-{}-{}.pem",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        std::fs::write(&path, pem).unwrap();
+        PemFile(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for PemFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1 and localhost.
+fn certificate() -> rcgen::CertifiedKey<rcgen::KeyPair> {
+    rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+        .unwrap()
+}
+
+/// Starts an HTTPS server set up as `https` on a free loopback port, answering every request
+/// with `answer(request)`, each connection on its own thread. Returns its URL and its
+/// certificate, to trust with `--cacert`.
+fn canned_https(
+    https: Https,
+    answer: impl Fn(&[u8]) -> Vec<u8> + Send + Sync + 'static,
+) -> (String, PemFile) {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let made = certificate();
+    let chain = vec![CertificateDer::from(made.cert.der().to_vec())];
+    let key = PrivateKeyDer::try_from(made.signing_key.serialize_der()).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(https.versions)
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    if https.alpn {
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    }
+    let config = std::sync::Arc::new(config);
+    let answer = std::sync::Arc::new(answer);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (config, answer) = (config.clone(), answer.clone());
+            thread::spawn(move || serve_https(stream, https.plain, config, &*answer));
+        }
+    });
+    (url, PemFile::new(&made.cert.pem()))
+}
+
+/// One connection of [`canned_https`].
+fn serve_https(
+    mut stream: TcpStream,
+    plain: PlainHttp,
+    config: std::sync::Arc<rustls::ServerConfig>,
+    answer: &dyn Fn(&[u8]) -> Vec<u8>,
+) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut first = [0u8; 1];
+    if !matches!(stream.peek(&mut first), Ok(1)) {
+        return;
+    }
+    if first[0] != 22 {
+        match plain {
+            PlainHttp::Answers400 => {
+                let _ = read_request_from(&mut stream);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 25\r\nConnection: close\r\n\r\n\
+                      This port speaks HTTPS.\r\n",
+                );
+                let _ = stream.shutdown(Shutdown::Write);
+            }
+            PlainHttp::Closes => {}
+            // A fatal (2) unexpected_message (10) alert in a TLS 1.2 record.
+            PlainHttp::Alerts => {
+                let _ = stream.write_all(&[21, 3, 3, 0, 2, 2, 10]);
+            }
+            PlainHttp::Serves => {
+                let _ = read_request_from(&mut stream);
+                let _ = stream.write_all(&page(b""));
+            }
+            PlainHttp::Hangs => thread::sleep(client::RESPONSE_TIMEOUT + Duration::from_secs(2)),
+        }
+        return;
+    }
+    let connection = rustls::ServerConnection::new(config).unwrap();
+    let mut tls = rustls::StreamOwned::new(connection, stream);
+    serve(&mut tls, answer);
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+}
+
+/// A page for any request, with a Content-Length.
+fn page(_request: &[u8]) -> Vec<u8> {
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nHello\n".to_vec()
+}
+
+/// Checks lesson 08 against `url`, trusting `cacert`.
+fn check_https(url: &str, cacert: &PemFile) -> Report {
+    super::check_url(lesson("lesson08"), url, Some(cacert.path()))
+}
+
+#[test]
+fn a_correct_https_server_passes_every_lesson08_check() {
+    let (url, cacert) = canned_https(CORRECT, page);
+    let report = check_https(&url, &cacert);
+    assert_eq!(report.failed, 0, "{report:#?}");
+    let names: Vec<&str> = report
+        .groups
+        .iter()
+        .flat_map(|group| &group.checks)
+        .map(|check| check.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "TLS 1.3 only: handshake, then GET /",
+            "TLS 1.2 only: handshake, then GET /",
+            "ALPN: the client offers http/1.1",
+            "GET / (over TLS)",
+            "GET / 3 times on one TLS connection",
+            "GET / in plain HTTP to the HTTPS port, then over TLS",
+        ]
+    );
+    let keep_alive = &report.groups[1].checks[1];
+    assert_eq!(keep_alive.message, None, "not skipped: {keep_alive:#?}");
+    // The report shows the HTTP inside TLS.
+    assert_eq!(
+        keep_alive
+            .received
+            .as_deref()
+            .unwrap()
+            .matches("200 OK")
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn a_server_without_tls_1_2_fails_that_check_only() {
+    static ONLY_13: &[&rustls::SupportedProtocolVersion] = &[&rustls::version::TLS13];
+    let only_13 = Https {
+        versions: ONLY_13,
+        ..CORRECT
+    };
+    let (url, cacert) = canned_https(only_13, page);
+    let report = check_https(&url, &cacert);
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{report:#?}");
+    assert_eq!(failed[0].name, "TLS 1.2 only: handshake, then GET /");
+    let message = failed[0].message.as_deref().unwrap();
+    assert!(
+        message.contains("a client speaking only TLS 1.2"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_server_without_alpn_fails_that_check_only() {
+    let no_alpn = Https {
+        alpn: false,
+        ..CORRECT
+    };
+    let (url, cacert) = canned_https(no_alpn, page);
+    let report = check_https(&url, &cacert);
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{report:#?}");
+    assert_eq!(failed[0].name, "ALPN: the client offers http/1.1");
+    assert_eq!(failed[0].got.as_deref(), Some("no protocol agreed"));
+}
+
+#[test]
+fn plain_http_to_the_https_port_may_be_closed_but_not_left_hanging() {
+    let closes = Https {
+        plain: PlainHttp::Closes,
+        ..CORRECT
+    };
+    let (url, cacert) = canned_https(closes, page);
+    assert_eq!(check_https(&url, &cacert).failed, 0);
+    let alerts = Https {
+        plain: PlainHttp::Alerts,
+        ..CORRECT
+    };
+    let (url, cacert) = canned_https(alerts, page);
+    assert_eq!(check_https(&url, &cacert).failed, 0);
+
+    let serves = Https {
+        plain: PlainHttp::Serves,
+        ..CORRECT
+    };
+    let (url, cacert) = canned_https(serves, page);
+    let report = check_https(&url, &cacert);
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{report:#?}");
+    assert_eq!(failed[0].got.as_deref(), Some("200 OK"), "{report:#?}");
+
+    let hangs = Https {
+        plain: PlainHttp::Hangs,
+        ..CORRECT
+    };
+    let (url, cacert) = canned_https(hangs, page);
+    let started = Instant::now();
+    let report = check_https(&url, &cacert);
+    assert!(
+        started.elapsed() < client::RESPONSE_TIMEOUT + Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{report:#?}");
+    let message = failed[0].message.as_deref().unwrap();
+    assert!(message.contains("neither answered"), "{message}");
+    assert!(
+        failed[0]
+            .sent
+            .as_deref()
+            .unwrap()
+            .starts_with("GET / HTTP/1.1")
+    );
+}
+
+#[test]
+fn a_certificate_that_is_not_the_trusted_one_fails_every_check_at_once() {
+    let (url, _) = canned_https(CORRECT, page);
+    let other = PemFile::new(&certificate().cert.pem());
+    let started = Instant::now();
+    let report = check_https(&url, &other);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(report.passed, 0);
+    for check in failures(&report) {
+        let message = check.message.as_deref().unwrap();
+        assert!(
+            message.starts_with("the server's certificate is not the one in"),
+            "{message}"
+        );
+        assert!(message.contains("--write-cert"), "{message}");
+    }
+}
+
+#[test]
+fn lesson08_needs_an_https_url() {
+    let url = canned(page);
+    let report = check_url(lesson("lesson08"), &url);
+    assert_eq!((report.passed, report.failed), (0, 1));
+    let message = failures(&report)[0].message.clone().unwrap();
+    assert!(message.contains("https:// URL"), "{message}");
+    assert!(message.contains("--cacert"), "{message}");
+}
+
+#[test]
+fn every_lesson_s_checks_run_over_https_too() {
+    let (url, cacert) = canned_https(CORRECT, |_| HELLO_RESPONSE.to_vec());
+    let report = super::check_url(lesson("lesson01"), &url, Some(cacert.path()));
+    assert_eq!((report.passed, report.failed), (3, 0), "{report:#?}");
+    let sent = report.groups[0].checks[0].sent.as_deref().unwrap();
+    assert!(sent.starts_with("GET / HTTP/1.1"), "{sent}");
+}
+
+#[test]
+fn a_plain_http_server_checked_over_https_is_named_as_such() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.write_all(b"HTTP/1.0 400 Bad request\r\nConnection: close\r\n\r\n");
+            let _ = stream.shutdown(Shutdown::Write);
+        }
+    });
+    let cacert = PemFile::new(&certificate().cert.pem());
+    let report = super::check_url(lesson("lesson01"), &url, Some(cacert.path()));
+    assert_eq!(report.passed, 0);
+    let message = failures(&report)[0].message.clone().unwrap();
+    assert!(
+        message.contains("in plain HTTP (\"HTTP/1.0 400 Bad request\")"),
+        "{message}"
     );
 }
