@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz smoke test: runs every cargo-fuzz target in fuzz/ for a few seconds each, to show that
-# the request parser, the connection loop and the form reader survive libFuzzer's inputs. CI calls it.
+# the request parser, the connection loop, the form reader and the CGI response parser survive
+# libFuzzer's inputs. CI calls it.
 #
 #   scripts/fuzz-smoke.sh [SECONDS]        (default 20 seconds per target)
 #
@@ -18,7 +19,7 @@ set -euo pipefail
 
 seconds=${1:-20}
 cargo_fuzz_version=0.13.2
-targets=(parse_head connection form)
+targets=(parse_head connection form cgi_output)
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -72,12 +73,17 @@ failed=()
 for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
   before=$(ls "fuzz/artifacts/$target")
+  # The CGI parser reads a script's words (fuzz/cgi.dict); the other targets read HTTP's.
+  dict=fuzz/http.dict
+  case "$target" in
+  cgi_output) dict=fuzz/cgi.dict ;;
+  esac
   echo "== fuzz $target ($seconds s)"
   # -close_fd_mask=2 silences the target's stderr (the connection's access log, one line per
   # request); libFuzzer's own report still appears. -timeout=10 makes a hang a crash.
   set +e
   cargo "${toolchain[@]}" fuzz run "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
-    -dict=fuzz/http.dict -max_total_time="$seconds" -timeout=10 -close_fd_mask=2 \
+    -dict="$dict" -max_total_time="$seconds" -timeout=10 -close_fd_mask=2 \
     -print_final_stats=1 >"$logs/$target.log" 2>&1
   status=$?
   set -e
