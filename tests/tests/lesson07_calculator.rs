@@ -19,7 +19,6 @@
 //!
 //! Every wait is bounded by a deadline; no test sleeps for a fixed time.
 
-
 use end_to_end::Conn;
 use end_to_end::{ServerProcess, agent, parse_responses};
 use pretty_assertions::assert_eq;
