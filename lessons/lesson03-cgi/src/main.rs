@@ -86,7 +86,7 @@ fn main() -> ExitCode {
     }
     // Started as root: give root up for good now that the port is open (scripts then start
     // without forking the server; see `drop_privileges`).
-    server_core::cgi::process::drop_privileges(host.options().run_as).unwrap_or_else(|e| {
+    host.give_up_root().unwrap_or_else(|e| {
         cli::exit_with(cli::StartupError::Other {
             context: "cannot switch to the user nobody".to_string(),
             source: e,

@@ -105,7 +105,7 @@ fn handler(args: &Args, software: &str) -> Arc<dyn Handler> {
         };
         let host = CgiHost::new(root, options);
         // Started as root: the server becomes nobody, as lesson 03 does.
-        if let Err(error) = server_core::cgi::process::drop_privileges(host.options().run_as) {
+        if let Err(error) = host.give_up_root() {
             cli::exit_with(cli::StartupError::Other {
                 context: "cannot switch to the user nobody".to_string(),
                 source: error,

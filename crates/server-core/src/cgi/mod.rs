@@ -312,21 +312,35 @@ impl CgiHost {
         if self.options.run_as == RunAs::ServerUser {
             return None;
         }
-        let mut note = format!(
-            "Started as root: the server runs as user nobody, {}, once its port is open, and so \
-             do CGI scripts; files must be readable by everyone, scripts executable (chmod a+rx).",
-            self.options.run_as
-        );
-        if let Some(folder) = self.blocked_folder() {
-            note.push_str(&format!(
-                "\nwarning: user nobody may not enter {}, so every script will fail with 502; \
-                 run the server as a normal user, or: chmod o+x {}",
-                folder.display(),
-                folder.display()
+        let Some(folder) = self.blocked_folder() else {
+            return Some(format!(
+                "Started as root: the server runs as user nobody, {}, once its port is open, \
+                 and so do CGI scripts; files must be readable by everyone, scripts executable \
+                 (chmod a+rx).",
+                self.options.run_as
             ));
-        }
-        Some(note)
+        };
+        Some(format!(
+            "Started as root: CGI scripts run as user nobody, {}.\nwarning: user nobody may \
+             not enter {}, so the server stays root to serve files, and every script will fail \
+             with 502; run the server as a normal user, or: chmod o+x {}",
+            self.options.run_as,
+            folder.display(),
+            folder.display()
+        ))
     }
+
+    // ANCHOR: give_up_root
+    /// Started as root: becomes the scripts' user for good ([`process::drop_privileges`]) —
+    /// unless that user could not even reach the served folders, in which case the server
+    /// stays root, so that at least its files are served (the start-up note says why).
+    pub fn give_up_root(&self) -> std::io::Result<()> {
+        if self.blocked_folder().is_some() {
+            return Ok(());
+        }
+        process::drop_privileges(self.options.run_as)
+    }
+    // ANCHOR_END: give_up_root
 
     /// The first folder on the way to a script folder that scripts' user may not enter.
     pub fn blocked_folder(&self) -> Option<PathBuf> {
