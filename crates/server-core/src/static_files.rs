@@ -38,13 +38,17 @@
 //! in the course's example — is a 404, and is left out of listings. The check is also the
 //! safety net for anything the segment rules above did not foresee.
 //!
-//! Files are checked *after* they are opened ([`open_inside_root`]): the kernel says where the
-//! opened file really is (`/proc/self/fd/N` on Linux), so there is no gap between the check and
-//! the use — swapping a checked name for a link a moment later changes nothing already open —
-//! and it costs one `readlink` instead of one per path component (chapter 2's measuring notes).
-//! The file is opened non-blocking, so a named pipe cannot hold a thread. The honest caveat
-//! that is left: a *directory listing* still reads entries by name, each checked with
-//! [`inside_root`]; a race there can only hide or show a name, never serve a file outside.
+//! Files are checked *while* they are opened ([`open_inside_root`]): on Linux, `openat2` with
+//! `RESOLVE_BENEATH` walks the path from the open root directory and refuses any step that
+//! leaves it, links included, in one system call. There is no gap between a check and the
+//! use — swapping a checked name for a link a moment later changes nothing already open.
+//! Where `openat2` is missing, or refuses what we accept (an absolute link that stays
+//! inside), [`open_then_check`] opens first and then asks the kernel where the opened file
+//! really is (`/proc/self/fd/N`): the same answer, one `readlink` more (chapter 2's
+//! measuring notes). The file is opened non-blocking, so a named pipe cannot hold a thread.
+//! The honest caveat that is left: a *directory listing* still reads entries by name, each
+//! checked with [`inside_root`]; a race there can only hide or show a name, never serve a
+//! file outside.
 //!
 //! # Directories (RFC 9110 §15.4.2, §10.2.2)
 //!
@@ -70,8 +74,9 @@
 //!
 //! # Files (RFC 9110 §8.3, §8.8.2, §13.1.3, §15.4.5)
 //!
-//! - `Content-Type` is the first guess of `mime_guess` for the name of the file actually served
-//!   (after symbolic links), or `application/octet-stream`. No `charset` is added, as Python
+//! - `Content-Type` is the first guess of `mime_guess` for the name in the URL, as Python
+//!   guesses it (a link `page -> page.html` is served with the link's type), or
+//!   `application/octet-stream`. No `charset` is added, as Python
 //!   adds none: the server cannot know how a file is encoded, and a wrong charset is worse than
 //!   none (HTML files declare theirs with `<meta charset>`).
 //! - `Last-Modified` is the file's modification time in whole seconds, but never later than
@@ -97,8 +102,10 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{self, AtomicBool};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use nix::errno::Errno;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use crate::html;
@@ -224,14 +231,58 @@ pub fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, NotFound> {
 // ANCHOR_END: inside_root
 
 // ANCHOR: open_inside_root
-/// Opens `path`, then checks where the file it opened really is: inside `root`, or 404.
+/// Opens `relative` under the served directory, and refuses (404) anything that would be
+/// outside it — through `..`, or through a symbolic link that leads out.
 ///
-/// Checking the *opened* file leaves no gap between check and use: whatever the name meant
-/// when it was opened is what gets served. On Linux the kernel names the file behind a
-/// descriptor (`/proc/self/fd/N`), one `readlink` instead of one per path component;
-/// elsewhere the name is canonicalized after the open. The file is opened non-blocking, so
-/// a named pipe cannot hold the thread; it is refused afterwards as not a regular file.
-pub fn open_inside_root(root: &Path, path: &Path) -> Result<Opened, NotFound> {
+/// Linux can do the whole check while it opens the file: `openat2` with `RESOLVE_BENEATH`
+/// walks the path from the already-open root directory and fails with `EXDEV` the moment a
+/// step (a link, say) would leave it. One system call, and nothing to race with: the file
+/// opened is the file checked. What the kernel refuses that we accept — an absolute link
+/// whose target is inside the root — and kernels without `openat2` take the portable way,
+/// [`open_then_check`]. The file is opened non-blocking, so a named pipe cannot hold the
+/// thread; it is refused afterwards as not a regular file.
+pub fn open_inside_root(root: &Root, relative: &Path) -> Result<Opened, NotFound> {
+    use nix::fcntl::{OFlag, OpenHow, ResolveFlag, openat2};
+    let path = root.path.join(relative);
+    let (Some(dir), true) = (&root.dir, OPENAT2_WORKS.load(atomic::Ordering::Relaxed)) else {
+        return open_then_check(&root.path, &path);
+    };
+    // `openat2` needs a name to walk: the root itself is `.`.
+    let name = if relative.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        relative
+    };
+    let how = OpenHow::new()
+        .flags(OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC)
+        .resolve(ResolveFlag::RESOLVE_BENEATH | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    match openat2(dir, name, how) {
+        Ok(fd) => {
+            let file = File::from(fd);
+            let metadata = file.metadata().map_err(|_| NotFound::Unreadable)?;
+            Ok(Opened {
+                file,
+                path,
+                metadata,
+            })
+        }
+        Err(Errno::ENOENT | Errno::ENOTDIR | Errno::ENAMETOOLONG) => Err(NotFound::Missing),
+        Err(Errno::EACCES) => Err(NotFound::Unreadable),
+        Err(errno) => {
+            // No `openat2` here (an old kernel, or a sandbox that filters it): stop asking.
+            if matches!(errno, Errno::ENOSYS | Errno::EPERM) {
+                OPENAT2_WORKS.store(false, atomic::Ordering::Relaxed);
+            }
+            // EXDEV (a step leaves the root, or an absolute link), ELOOP and the rest.
+            open_then_check(&root.path, &path)
+        }
+    }
+}
+
+/// The portable way: open `path`, then ask where the opened file really is and compare that
+/// with `root`. On Linux the kernel names the file behind a descriptor (`/proc/self/fd/N`);
+/// elsewhere the name is canonicalized after the open.
+pub fn open_then_check(root: &Path, path: &Path) -> Result<Opened, NotFound> {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::OpenOptionsExt;
     let file = fs::OpenOptions::new()
@@ -248,18 +299,46 @@ pub fn open_inside_root(root: &Path, path: &Path) -> Result<Opened, NotFound> {
     let metadata = file.metadata().map_err(|_| NotFound::Unreadable)?;
     Ok(Opened {
         file,
-        path: real,
+        path: path.to_path_buf(),
         metadata,
     })
 }
 // ANCHOR_END: open_inside_root
+
+/// False once `openat2` turned out to be missing: every later open takes the portable way.
+static OPENAT2_WORKS: AtomicBool = AtomicBool::new(true);
+
+/// The served directory: its canonical path, and the directory itself, opened once at start
+/// so that [`open_inside_root`] can resolve names beneath it.
+#[derive(Debug)]
+pub struct Root {
+    /// Canonical, so that paths can be compared with it.
+    path: PathBuf,
+    /// The open directory; `None` if it could not be opened (then every open takes the
+    /// portable way, which fails as it should).
+    dir: Option<File>,
+}
+
+impl Root {
+    /// Opens the served directory. `path` must be canonical.
+    pub fn open(path: PathBuf) -> Root {
+        let dir = File::open(&path).ok();
+        Root { path, dir }
+    }
+
+    /// The canonical path of the served directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
 
 /// A file or directory opened by [`open_inside_root`].
 #[derive(Debug)]
 pub struct Opened {
     /// The open file (or directory).
     pub file: File,
-    /// Where it really is: canonical, inside the root.
+    /// The name it was opened by (the root joined with the URL's path): its extension gives
+    /// the `Content-Type`, as in Python, even when a link leads to a file named otherwise.
     pub path: PathBuf,
     /// Its metadata, read from the open file.
     pub metadata: fs::Metadata,
@@ -412,8 +491,8 @@ pub fn content_type(path: &Path) -> &'static str {
 
 /// A handler that serves the files under a directory, read-only.
 pub struct StaticFiles {
-    /// The served directory, canonical, so that [`inside_root`] can compare paths with it.
-    root: PathBuf,
+    /// The served directory, canonical and open (see [`Root`]).
+    root: Root,
 }
 
 impl StaticFiles {
@@ -421,12 +500,14 @@ impl StaticFiles {
     /// returns it canonical); if that fails, every request will be answered with 404.
     pub fn new(root: PathBuf) -> Self {
         let root = root.canonicalize().unwrap_or(root);
-        StaticFiles { root }
+        StaticFiles {
+            root: Root::open(root),
+        }
     }
 
     /// The directory being served.
     pub fn root(&self) -> &Path {
-        &self.root
+        self.root.path()
     }
 
     // ANCHOR: serve
@@ -434,12 +515,12 @@ impl StaticFiles {
     fn serve(&self, request: &RequestHead) -> Result<Response, NotFound> {
         let raw_path = without_fragment(request.path());
         let relative = relative_path(raw_path)?;
-        let opened = open_inside_root(&self.root, &self.root.join(relative))?;
+        let opened = open_inside_root(&self.root, &relative)?;
         if opened.metadata.is_dir() {
             if !raw_path.ends_with('/') {
                 return Ok(redirect(&redirect_location(raw_path, request.query())));
             }
-            return self.serve_directory(request, raw_path, &opened.path);
+            return self.serve_directory(request, raw_path, &relative);
         }
         if raw_path.ends_with('/') {
             return Err(NotFound::FileWithTrailingSlash);
@@ -448,22 +529,23 @@ impl StaticFiles {
     }
     // ANCHOR_END: serve
 
-    /// A directory whose URL ends in `/`: its index file, or a listing.
+    /// A directory whose URL ends in `/` (`relative` to the root): its index file, or a listing.
     fn serve_directory(
         &self,
         request: &RequestHead,
         raw_path: &str,
-        dir: &Path,
+        relative: &Path,
     ) -> Result<Response, NotFound> {
-        if let Some(index) = self.index_file(dir) {
+        if let Some(index) = self.index_file(relative) {
             return serve_file(request, index);
         }
-        let entries = read_listing(&self.root, dir).map_err(|_| NotFound::Unreadable)?;
+        let entries = read_listing(self.root.path(), &self.root.path().join(relative))
+            .map_err(|_| NotFound::Unreadable)?;
         let shown_path = percent_decode_str(raw_path).decode_utf8_lossy();
         Ok(Response::html(200, listing_html(&shown_path, &entries)))
     }
 
-    /// The first of [`INDEX_FILES`] that is a file inside the root.
+    /// The first of [`INDEX_FILES`] that is a file inside the root (`dir` is relative to it).
     fn index_file(&self, dir: &Path) -> Option<Opened> {
         INDEX_FILES
             .iter()
@@ -837,5 +919,52 @@ mod tests {
                 entry("sub", EntryKind::Directory),
             ]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn opening_beneath_the_root_agrees_with_the_portable_check() {
+        use std::os::unix::fs::symlink;
+        let scratch = Scratch::new("beneath");
+        let public = scratch.0.join("public");
+        fs::create_dir_all(public.join("sub")).unwrap();
+        fs::write(scratch.0.join("secret.txt"), "secret").unwrap();
+        fs::write(public.join("sub/hello.txt"), "hello").unwrap();
+        symlink("sub/hello.txt", public.join("relative-link.txt")).unwrap();
+        symlink(
+            public.join("sub/hello.txt"),
+            public.join("absolute-link.txt"),
+        )
+        .unwrap();
+        symlink("../secret.txt", public.join("out.txt")).unwrap();
+        symlink(
+            scratch.0.join("secret.txt"),
+            public.join("absolute-out.txt"),
+        )
+        .unwrap();
+        symlink("/proc/self/root/etc/hostname", public.join("magic.txt")).unwrap();
+        let root = Root::open(public.clone());
+        let outcome = |name: &str| {
+            let relative = relative_path(name).unwrap();
+            let fast = open_inside_root(&root, &relative).map(|opened| opened.metadata.len());
+            let portable = open_then_check(&public, &public.join(&relative))
+                .map(|opened| opened.metadata.len());
+            assert_eq!(fast, portable, "{name}");
+            fast
+        };
+        assert_eq!(outcome("/sub/hello.txt"), Ok(5));
+        assert_eq!(outcome("/relative-link.txt"), Ok(5));
+        // The kernel refuses absolute links; the portable check accepts one that stays inside.
+        assert_eq!(outcome("/absolute-link.txt"), Ok(5));
+        assert_eq!(outcome("/out.txt"), Err(NotFound::OutsideRoot));
+        assert_eq!(outcome("/absolute-out.txt"), Err(NotFound::OutsideRoot));
+        assert_eq!(outcome("/magic.txt"), Err(NotFound::OutsideRoot));
+        assert_eq!(outcome("/missing.txt"), Err(NotFound::Missing));
+        assert_eq!(outcome("/sub/hello.txt/x"), Err(NotFound::Missing));
+        let top = open_inside_root(&root, Path::new("")).unwrap();
+        assert!(top.metadata.is_dir());
+        // The name served is the name asked for: its extension gives the type.
+        let linked = open_inside_root(&root, Path::new("relative-link.txt")).unwrap();
+        assert_eq!(linked.path, public.join("relative-link.txt"));
     }
 }
