@@ -873,6 +873,41 @@ fn the_access_log_has_one_line_per_request_in_the_python_shape() {
 }
 
 #[test]
+fn concurrent_connections_log_every_request_once_and_whole() {
+    // Eight connections, 60 keep-alive requests each, at the same time: the log is written
+    // in batches under load, and must still hold every line, whole, each once.
+    let server = dump_server(&[]);
+    let (clients, requests) = (8, 60);
+    let workers: Vec<_> = (0..clients)
+        .map(|client| {
+            let base = server.url("/");
+            thread::spawn(move || {
+                let agent = agent();
+                for request in 0..requests {
+                    let path = format!("{base}c{client}/r{request}");
+                    assert_eq!(agent.get(&path).call().unwrap().status(), 200);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    let lines = log_lines(&server, clients * requests);
+    assert_eq!(lines.len(), clients * requests);
+    for client in 0..clients {
+        for request in 0..requests {
+            assert_logged(
+                &lines,
+                &format!("GET /c{client}/r{request} HTTP/1.1"),
+                200,
+                None,
+            );
+        }
+    }
+}
+
+#[test]
 fn hostile_request_lines_are_escaped_in_the_log() {
     let server = dump_server(&[]);
     // (raw request line, how the log must show it, status)

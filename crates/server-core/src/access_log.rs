@@ -15,11 +15,15 @@
 //! - Times are UTC (Python uses local time): no time-zone database is needed, and logs from
 //!   machines in different zones line up.
 //! - The size column is the number of body bytes sent (`-` when none were).
-//! - Each line is written with one `write_all` on a locked stderr, so lines from concurrent
-//!   connections never interleave.
+//! - Lines are whole and in order, and no connection waits for the disk behind another: see
+//!   [`write_line`]. Under load one `write` carries many lines, as nginx's buffered
+//!   `access_log` does, but nothing waits for a timer: a line is written at once when nobody
+//!   else is writing.
 
+use std::cell::RefCell;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 // ANCHOR: escape
@@ -69,10 +73,10 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// Builds one access-log line (with its newline).
+/// Builds one access-log line (with its newline); `date` is the date column ([`log_date`]).
 pub fn format_line(
     client: SocketAddr,
-    time: SystemTime,
+    date: &str,
     request_line: &[u8],
     status: u16,
     body_bytes: u64,
@@ -83,17 +87,32 @@ pub fn format_line(
         body_bytes.to_string()
     };
     format!(
-        "{} - - [{}] \"{}\" {status} {size}\n",
+        "{} - - [{date}] \"{}\" {status} {size}\n",
         client.ip(),
-        log_date(time),
         escape(request_line)
     )
 }
 
+/// The date column for now, formatted at most once a second per thread.
+fn log_date_now() -> String {
+    thread_local! {
+        static LAST: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let now = SystemTime::now();
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    LAST.with_borrow_mut(|(cached_secs, date)| {
+        if *cached_secs != secs {
+            *cached_secs = secs;
+            *date = log_date(now);
+        }
+        date.clone()
+    })
+}
+
 /// Writes one access-log line to stderr.
 pub fn log_request(client: SocketAddr, request_line: &[u8], status: u16, body_bytes: u64) {
-    let line = format_line(client, SystemTime::now(), request_line, status, body_bytes);
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    let line = format_line(client, &log_date_now(), request_line, status, body_bytes);
+    write_line(line.as_bytes());
 }
 
 /// Writes a free-form message to the log, escaped the same way, prefixed with the client.
@@ -101,11 +120,79 @@ pub fn log_message(client: Option<SocketAddr>, message: &str) {
     let who = client.map_or_else(|| "-".to_string(), |c| c.ip().to_string());
     let line = format!(
         "{who} - - [{}] {}\n",
-        log_date(SystemTime::now()),
+        log_date_now(),
         escape(message.as_bytes())
     );
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    write_line(line.as_bytes());
 }
+
+/// Lines may wait this long in memory for a slow stderr before their threads wait too.
+const MAX_PENDING: usize = 1024 * 1024;
+
+/// Lines not yet written, and whether some thread is writing.
+struct Pending {
+    /// Whole lines, in the order they were logged.
+    bytes: Vec<u8>,
+    /// True while one thread writes (it takes `bytes` before each write).
+    writing: bool,
+    /// Threads waiting for `bytes` to shrink below [`MAX_PENDING`].
+    waiting: usize,
+}
+
+static PENDING: Mutex<Pending> = Mutex::new(Pending {
+    bytes: Vec::new(),
+    writing: false,
+    waiting: 0,
+});
+static DRAINED: Condvar = Condvar::new();
+
+fn pending() -> MutexGuard<'static, Pending> {
+    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+// ANCHOR: write_line
+/// Appends a line to the log without making its thread wait for another thread's write.
+///
+/// Writing a line to a file or a terminal is a system call that may wait for the disk. So:
+/// if another thread is writing, the line joins the queue and this thread goes on serving;
+/// that writer takes every queued line before it stops. If nobody is writing, this thread
+/// becomes the writer. Under load each `write` carries many lines (a busy server made one
+/// system call per request for its log); when quiet, each line is written at once. Order is
+/// kept: lines join the queue in order, and there is only ever one writer.
+fn write_line(line: &[u8]) {
+    let mut state = pending();
+    while state.writing && state.bytes.len() >= MAX_PENDING {
+        // stderr is slower than the requests (a paused terminal, a full pipe): wait for it.
+        state.waiting += 1;
+        state = DRAINED.wait(state).unwrap_or_else(PoisonError::into_inner);
+        state.waiting -= 1;
+    }
+    state.bytes.extend_from_slice(line);
+    if state.writing {
+        return;
+    }
+    state.writing = true;
+    let mut batch = Vec::new();
+    loop {
+        std::mem::swap(&mut batch, &mut state.bytes);
+        drop(state);
+        let _ = std::io::stderr().lock().write_all(&batch);
+        batch.clear();
+        state = pending();
+        if state.waiting > 0 {
+            DRAINED.notify_all();
+        }
+        if state.bytes.is_empty() {
+            state.writing = false;
+            // Keep the larger buffer for the next batch.
+            if state.bytes.capacity() < batch.capacity() {
+                state.bytes = batch;
+            }
+            return;
+        }
+    }
+}
+// ANCHOR_END: write_line
 
 #[cfg(test)]
 mod tests {
@@ -134,12 +221,13 @@ mod tests {
     #[test]
     fn a_line_has_the_python_shape() {
         let client: SocketAddr = "127.0.0.1:5000".parse().unwrap();
-        let line = format_line(client, UNIX_EPOCH, b"GET / HTTP/1.1", 200, 12);
+        let date = log_date(UNIX_EPOCH);
+        let line = format_line(client, &date, b"GET / HTTP/1.1", 200, 12);
         assert_eq!(
             line,
             "127.0.0.1 - - [01/Jan/1970 00:00:00] \"GET / HTTP/1.1\" 200 12\n"
         );
-        let line = format_line(client, UNIX_EPOCH, b"HEAD / HTTP/1.1", 304, 0);
+        let line = format_line(client, &date, b"HEAD / HTTP/1.1", 304, 0);
         assert!(line.ends_with("304 -\n"));
     }
 }

@@ -53,6 +53,8 @@ const LINGER_TIME: Duration = Duration::from_secs(2);
 const LINGER_BYTES: usize = 256 * 1024;
 /// Empty lines tolerated before a request line (RFC 9112 §2.2 asks for at least one).
 const MAX_LEADING_EMPTY_BYTES: usize = 64;
+/// How much later than its deadline a read may give up (see `arm_read_timeout`).
+const TIMEOUT_SLACK: Duration = Duration::from_millis(50);
 /// Longest request line shown in the log (the rest is cut).
 const MAX_LOGGED_LINE: usize = 1024;
 
@@ -128,6 +130,8 @@ struct Connection<'c, T: Transport> {
     local: SocketAddr,
     /// What TLS negotiated, shared by every request of a TLS connection.
     tls: Option<Arc<TlsInfo>>,
+    /// The socket's read timeout as last set, to skip setting it again to nearly the same.
+    read_timeout: Option<Duration>,
 }
 
 // ANCHOR: serve_connection
@@ -151,6 +155,7 @@ pub fn serve_connection<T: Transport>(
         config,
         peer,
         local,
+        read_timeout: None,
     };
     let _ = conn.stream.set_write_timeout(Some(config.timeouts.send));
     let mut first = true;
@@ -256,6 +261,27 @@ impl<T: Transport> Connection<'_, T> {
         true
     }
     // ANCHOR_END: exchange
+
+    /// Makes the next read give up after `left`, or at most [`TIMEOUT_SLACK`] later.
+    ///
+    /// Setting the socket's timeout is a system call; between keep-alive requests the time
+    /// left is nearly the same every time, so the timeout set last time is kept when it is
+    /// no shorter than `left` and no more than the slack longer. Rounding up to the slack
+    /// makes that the common case.
+    fn arm_read_timeout(&mut self, left: Duration) -> io::Result<()> {
+        if let Some(current) = self.read_timeout
+            && current >= left
+            && current - left <= TIMEOUT_SLACK
+        {
+            return Ok(());
+        }
+        let slack = TIMEOUT_SLACK.as_nanos();
+        let rounded = left.as_nanos().div_ceil(slack) * slack;
+        let timeout = Duration::from_nanos(u64::try_from(rounded).unwrap_or(u64::MAX));
+        self.stream.set_read_timeout(Some(timeout))?;
+        self.read_timeout = Some(timeout);
+        Ok(())
+    }
 
     /// Answers a request that could not be accepted, then the connection closes.
     fn refuse(&mut self, error: &RequestError, line: &[u8]) {
@@ -557,7 +583,7 @@ impl<T: Transport> BodySource for Connection<'_, T> {
             if now >= deadline {
                 return Err(io::ErrorKind::TimedOut.into());
             }
-            self.stream.set_read_timeout(Some(deadline - now))?;
+            self.arm_read_timeout(deadline - now)?;
             match self.stream.read(&mut self.inbuf[self.end..]) {
                 Ok(n) => {
                     self.end += n;
