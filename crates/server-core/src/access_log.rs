@@ -126,6 +126,44 @@ pub fn log_message(client: Option<SocketAddr>, message: &str) {
     write_line(line.as_bytes());
 }
 
+/// The log as a [`Write`]: what a gateway application gets as `wsgi.errors`.
+///
+/// Bytes are collected until a newline and each whole line joins the log through
+/// [`write_line`], so an application's lines never interleave with other threads' lines and
+/// cost no system call of their own. A last line without a newline is completed when the
+/// writer is flushed or dropped.
+#[derive(Debug, Default)]
+pub struct LogWriter {
+    /// The line being written.
+    line: Vec<u8>,
+}
+
+impl Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.line.extend_from_slice(bytes);
+        if let Some(last_newline) = self.line.iter().rposition(|&b| b == b'\n') {
+            write_line(&self.line[..=last_newline]);
+            self.line.drain(..=last_newline);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.line.is_empty() {
+            self.line.push(b'\n');
+            write_line(&self.line);
+            self.line.clear();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for LogWriter {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
 /// Lines may wait this long in memory for a slow stderr before their threads wait too.
 const MAX_PENDING: usize = 1024 * 1024;
 
@@ -216,6 +254,19 @@ mod tests {
         assert_eq!(log_date(UNIX_EPOCH), "01/Jan/1970 00:00:00");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(log_date(leap), "29/Feb/2000 00:00:00");
+    }
+
+    #[test]
+    fn the_log_writer_passes_on_whole_lines_only() {
+        let mut writer = LogWriter::default();
+        write!(writer, "[access] GET /a").unwrap();
+        assert_eq!(writer.line, b"[access] GET /a");
+        writeln!(writer, " -> 200\n[error] two").unwrap();
+        // The whole lines went to the log; the unfinished one waits.
+        assert_eq!(writer.line, b"");
+        write!(writer, "unfinished").unwrap();
+        writer.flush().unwrap();
+        assert_eq!(writer.line, b"");
     }
 
     #[test]

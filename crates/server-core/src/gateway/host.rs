@@ -11,7 +11,7 @@
 //! 2. a chunked body is counted first (kept in memory up to 64 KiB, else in an unnamed
 //!    temporary file), so `CONTENT_LENGTH` is always known, exactly as for a CGI script;
 //! 3. the environ is the CGI meta-variables plus `wsgi.url_scheme`, with the body as
-//!    `input` and the server's standard error as `errors`;
+//!    `input` and the server's log as `errors` (whole lines, in order with its other lines);
 //! 4. the application is called; an error, a refused status or header, or a missing
 //!    `start_response` is logged and answered with a 500 that shows no details;
 //! 5. the response is framed: see the module documentation of [`crate::gateway`].
@@ -97,7 +97,7 @@ impl<A: Application> Handler for GatewayHost<A> {
             (body, length)
         };
         let vars = self.variables(request, path_info, content_length);
-        let mut errors = io::stderr();
+        let mut errors = crate::access_log::LogWriter::default();
         let mut environ = Environ::new(vars, input, &mut errors);
         let mut start_response = StartResponse::new();
         let outcome = self.app.call(&mut environ, &mut start_response);
