@@ -32,12 +32,12 @@ BAR = 18
 
 
 def parse_target(text):
-    """Returns (op, value) for '>=1.0' or '<=2', None for an empty target."""
+    """Returns (op, value, as written) for '>=1.0' or '<=2', None for an empty target."""
     text = (text or "").strip().replace(" ", "").rstrip("x")
     for op in (">=", "<="):
         if text.startswith(op):
             try:
-                return op, float(text[len(op):])
+                return op, float(text[len(op):]), text[len(op):]
             except ValueError:
                 return None
     return None
@@ -119,7 +119,7 @@ def render(rows, date, machine):
 
     values = [r["ratio"] for r in rows if r["ratio"] and r["ratio"] > 0]
     values += [r["target"][1] for r in rows if r["target"] and r["target"][1] > 0]
-    lo = floor_nice(min(min(values) / 1.3, 0.5))
+    lo = floor_nice(min(min(values) / 1.3, 0.3))
     hi = ceil_nice(max(max(values) * 1.3, 2.0))
 
     def x_of(value):
@@ -177,10 +177,10 @@ def render(rows, date, machine):
                 f'y2="{mid + BAR / 2 + 5:.1f}" stroke="#111" stroke-width="2.5"/>'
             )
             label_x = max(label_x, tx)
-        value = "no figure" if ratio is None else fmt_x(round(ratio, 2))
+        value = "no figure" if ratio is None else f"{ratio:.2f}x"
         note = ""
         if target is not None:
-            note += f"target {'≥' if target[0] == '>=' else '≤'} {fmt_x(target[1])}"
+            note += f"target {'≥' if target[0] == '>=' else '≤'} {target[2]}x"
         if row["errors"]:
             note += ("; " if note else "") + "wrk errors"
         width_guess = 7.2 * len(value) + 6.2 * (len(note) + 2)
