@@ -1,4 +1,5 @@
-# Shell helpers shared by the benchmark scripts: source it, don't run it.
+# shellcheck shell=bash
+# Shell helpers of scripts/bench.sh: source it, don't run it.
 
 # Prints a free TCP port on 127.0.0.1 (the OS picks it).
 free_port() {
@@ -15,14 +16,6 @@ wait_port() {
   return 1
 }
 
-# Installs wrk from Debian's packages when it is missing.
-ensure_wrk() {
-  if ! command -v wrk >/dev/null 2>&1; then
-    echo "installing wrk from Debian's packages..."
-    (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
-  fi
-}
-
 # Installs Debian packages for the commands that are missing: ensure_commands wrk:wrk nginx:nginx-light
 ensure_commands() {
   local need=() pair
@@ -35,39 +28,18 @@ ensure_commands() {
   fi
 }
 
+# Stops every pid in $pids (and waits for it), then removes $workdir.
+bench_cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$workdir"
+}
+
 # A temporary directory in $workdir, removed (after stopping every pid in $pids) on exit.
 bench_workdir() {
   workdir=$(mktemp -d)
   chmod 0755 "$workdir"
   pids=()
-  trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done;
-        for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done;
-        rm -rf "$workdir"' EXIT
-}
-
-# Prints the table's heading: bench_heading "wrk -t2 -c32 -d10s, ..."
-bench_heading() {
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  machine: $(nproc) cores, $(uname -sr)"
-  echo "$1"
-  printf '| %-34s | %12s | %10s | %s\n' server requests/s p99 notes
-  printf '| %-34s | %12s | %10s | %s\n' ---------------------------------- ------------ ---------- -----
-}
-
-# One wrk run as a table row; keeps requests/s in $workdir/KEY.rps.
-# wrk_row NAME KEY SECONDS CONNECTIONS URL [more wrk arguments...]
-wrk_row() {
-  local name=$1 key=$2 seconds=$3 connections=$4 url=$5 out rps p99 notes
-  shift 5
-  out=$(timeout $((seconds + 30)) wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url")
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  notes=$(grep -E "Socket errors|Non-2xx" <<<"$out" | tr -s ' ' | paste -sd';' - || true)
-  printf '| %-34s | %12s | %10s | %s\n' "$name" "$rps" "$p99" "${notes:-}"
-  echo "${rps:-0}" > "$workdir/$key.rps"
-}
-
-# Prints "ratio A / B: N.NNx" from two wrk_row keys.
-ratio() {
-  awk -v a="$(cat "$workdir/$1.rps")" -v b="$(cat "$workdir/$2.rps")" -v na="$1" -v nb="$2" \
-    'BEGIN { if (b > 0) printf "ratio %s / %s: %.2fx\n", na, nb, a / b }'
+  trap bench_cleanup EXIT
 }
