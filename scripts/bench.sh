@@ -21,6 +21,9 @@
 # so every ratio in the table is measured in the same run. Only the servers the selected
 # groups need are built and started.
 #
+# The lesson servers, Python's http.server and nginx each log every request to a file, as they
+# do by default; the wsgiref hello and lighttpd (without mod_accesslog) log nothing.
+#
 # Python's http.server and wsgiref speak HTTP/1.0 and close every connection, so for them wrk
 # measures a new connection per request; that is part of what the comparison shows.
 # lesson03-cgi runs with --max-scripts 256 (the cap is a policy, not a limit of the machine).
@@ -188,7 +191,8 @@ pid $workdir/nginx/nginx.pid;
 error_log $workdir/nginx/error.log;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  # nginx's default: one access-log line per request, as every lesson server writes.
+  access_log $workdir/nginx/access.log;
   client_body_temp_path $workdir/nginx;
   proxy_temp_path $workdir/nginx;
   fastcgi_temp_path $workdir/nginx;
