@@ -10,6 +10,7 @@
 //! - [`route`] — which paths are scripts, and which file a script path names (RFC 3875 §3.3);
 //! - [`env`] — the meta-variables, the request as environment variables (§4.1, §4.4);
 //! - [`process`] — running the script with pipes, a time limit, a cap, a reaper (§4.2, §7);
+//! - [`helpers`] — the threads that watch scripts, kept for the next script;
 //! - [`output`] — checking what the script prints and turning it into a response (§6).
 //!
 //! It behaves like `python3 -m http.server --cgi`: every path whose first segment is
@@ -32,7 +33,8 @@
 //!   of the response has already gone out, a cut connection (never a short response that
 //!   looks complete). A client that goes away gets its script stopped the same way.
 //! - At most [`CgiOptions::max_scripts`] scripts run at once (16); past that, 503 with
-//!   `Retry-After: 1`. Each script costs a process and four or five small threads.
+//!   `Retry-After: 1`. Each running script costs a process and four or five helper threads,
+//!   which go back to a pool ([`helpers`]) when it is done.
 //! - A local redirect (`Location: /other` and no `Status`, RFC 3875 §6.2.2) is followed inside
 //!   the server, as a GET (a HEAD stays a HEAD) with no body, at most
 //!   [`MAX_LOCAL_REDIRECTS`] times in a row (then 502: a loop).
@@ -49,6 +51,7 @@
 //! only (process groups, signals, execute bits).
 
 pub mod env;
+pub mod helpers;
 pub mod output;
 pub mod process;
 pub mod route;
