@@ -57,7 +57,6 @@ pub mod process;
 pub mod route;
 
 use std::fmt;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -402,11 +401,10 @@ impl CgiHost {
         })?;
         let (input, content_length) = read_body(request, body)?;
         let launch = self.launch(request, &target, input, content_length);
-        let output = process::start(launch, permit).map_err(HostError::Start)?;
-        let mut output = BufReader::new(output);
+        let mut output = process::start(launch, permit).map_err(HostError::Start)?;
         let headers = read_headers(&mut output).map_err(|err| {
             // Output that ends because the watchdog stopped the script is a timeout.
-            if output.get_ref().timed_out() {
+            if output.timed_out() {
                 HostError::Timeout(self.options.timeout)
             } else {
                 HostError::Output(err)
@@ -419,7 +417,7 @@ impl CgiHost {
             }
             ScriptReply::Respond { status, fields } => {
                 if request.method == "HEAD" || status_forbids_body(status) {
-                    output.get_mut().discard_rest_on_drop();
+                    output.discard_rest_on_drop();
                 }
                 script_response(status, fields, output)
             }
@@ -512,7 +510,7 @@ fn read_body(
 fn script_response(
     status: u16,
     fields: Vec<(String, String)>,
-    output: BufReader<ScriptOutput>,
+    output: ScriptOutput,
 ) -> Result<Response, HostError> {
     let mut response = Response::new(status);
     for (name, value) in fields {

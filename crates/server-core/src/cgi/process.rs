@@ -48,10 +48,11 @@
 //! Honest caveat: a process that leaves our process group (`setsid`) survives the kill; it
 //! cannot hold a connection (see the deadline above), but it keeps running.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
@@ -427,7 +428,7 @@ fn command(launch: &Launch) -> Command {
             launch
                 .environment
                 .iter()
-                .map(|(name, value)| (name, os_string(value))),
+                .map(|(name, value)| (name, OsStr::from_bytes(value))),
         )
         .current_dir(&launch.directory)
         .stdout(Stdio::piped())
@@ -471,11 +472,6 @@ pub fn drop_privileges(run_as: RunAs) -> io::Result<()> {
 // ANCHOR_END: drop_privileges
 // ANCHOR_END: command
 
-/// Bytes as an `OsString`, without any conversion (Unix strings are bytes).
-fn os_string(bytes: &[u8]) -> OsString {
-    std::os::unix::ffi::OsStringExt::from_vec(bytes.to_vec())
-}
-
 /// The feeder: writes the body into the script's stdin, then closes it (end of file).
 /// A script that exits without reading makes the write fail; that is not our problem.
 fn feed(mut stdin: std::process::ChildStdin, body: &[u8]) {
@@ -488,7 +484,8 @@ fn feed(mut stdin: std::process::ChildStdin, body: &[u8]) {
 fn pump_output(stdout: Option<ChildStdout>, pieces: &SyncSender<Vec<u8>>, supervisor: &Supervisor) {
     let mut listening = true;
     if let Some(mut stdout) = stdout {
-        let mut buffer = vec![0u8; PIECE];
+        // On the helper's stack: each piece is then allocated at the size actually read.
+        let mut buffer = [0u8; PIECE];
         loop {
             match stdout.read(&mut buffer) {
                 Ok(0) => break,
@@ -545,7 +542,8 @@ fn log_stderr(stderr: Option<ChildStderr>, log: &ScriptLog) {
     let Some(stderr) = stderr else {
         return;
     };
-    let mut reader = BufReader::new(stderr);
+    // Most scripts write nothing there: a small buffer (long lines still arrive whole).
+    let mut reader = BufReader::with_capacity(1024, stderr);
     let mut line = Vec::new();
     let mut logged = 0;
     let mut dropped = 0u64;
@@ -693,27 +691,37 @@ impl ScriptOutput {
     }
 }
 
-impl Read for ScriptOutput {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.ended || out.is_empty() {
-            return Ok(0);
-        }
-        while self.read_at == self.piece.len() {
+impl BufRead for ScriptOutput {
+    /// The rest of the current piece, waiting for the next one when it is used up. The pieces
+    /// are the buffer: no second buffer, no second copy.
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.read_at == self.piece.len() && !self.ended {
             match self.next_piece() {
                 Ok(true) => {}
-                Ok(false) => {
-                    self.ended = true;
-                    return Ok(0);
-                }
+                Ok(false) => self.ended = true,
                 Err(err) => {
                     self.ended = true;
                     return Err(err);
                 }
             }
         }
-        let n = out.len().min(self.piece.len() - self.read_at);
-        out[..n].copy_from_slice(&self.piece[self.read_at..self.read_at + n]);
-        self.read_at += n;
+        Ok(&self.piece[self.read_at..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.read_at = (self.read_at + amount).min(self.piece.len());
+    }
+}
+
+impl Read for ScriptOutput {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let available = self.fill_buf()?;
+        let n = out.len().min(available.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
