@@ -5,10 +5,11 @@
 //! alternate signal stack, and all of it is unmapped again when the thread ends — and every
 //! map and unmap takes a lock shared by all the threads of the process, and makes the other
 //! processors flush their address caches. A CGI script needs a few helpers
-//! ([`super::process`]), and a short script runs in about a millisecond; starting and ending
-//! its helpers used to take a third of the server's processor time. So a helper that has
-//! done its job waits for the next one, and only a helper that has waited [`IDLE_TIME`] for
-//! nothing ends.
+//! ([`super::process`]), and a short script runs in about a millisecond. Measured on two
+//! cores with a two-line shell script, the server spent about 550 µs of processor time per
+//! request when every script started and ended its own four helpers, and about 270 µs once
+//! they were kept. So a helper that has done its job waits for the next one, and only a
+//! helper that has waited [`IDLE_TIME`] for nothing ends.
 //!
 //! How it works: one queue of jobs, one lock, one condition variable. [`HelperPool::reserve`]
 //! promises a thread *before* the job exists — an idle one when there is one, otherwise a new

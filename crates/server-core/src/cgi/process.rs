@@ -38,8 +38,8 @@
 //! - Every helper is reserved *before* the child ([`super::helpers`]): a thread of the pool
 //!   that waits for work, or a new one when none waits, so once a child exists nothing can
 //!   fail to start and leave it unreaped. A helper whose script is done waits for the next
-//!   script instead of ending: starting and ending four threads per script used to cost about
-//!   half of the server's processor time on a short script.
+//!   script instead of ending: starting and ending four threads per script cost about half
+//!   of the server's processor time on a short script.
 //!
 //! Signals use the `nix` crate: safe wrappers over `killpg(2)` and `geteuid(2)`, because this
 //! workspace forbids `unsafe` code and the standard library can only SIGKILL the script
