@@ -10,6 +10,7 @@
 //! - [`route`] — which paths are scripts, and which file a script path names (RFC 3875 §3.3);
 //! - [`env`] — the meta-variables, the request as environment variables (§4.1, §4.4);
 //! - [`process`] — running the script with pipes, a time limit, a cap, a reaper (§4.2, §7);
+//! - [`helpers`] — the threads that watch scripts, kept for the next script;
 //! - [`output`] — checking what the script prints and turning it into a response (§6).
 //!
 //! It behaves like `python3 -m http.server --cgi`: every path whose first segment is
@@ -32,7 +33,8 @@
 //!   of the response has already gone out, a cut connection (never a short response that
 //!   looks complete). A client that goes away gets its script stopped the same way.
 //! - At most [`CgiOptions::max_scripts`] scripts run at once (16); past that, 503 with
-//!   `Retry-After: 1`. Each script costs a process and four or five small threads.
+//!   `Retry-After: 1`. Each running script costs a process and four or five helper threads,
+//!   which go back to a pool ([`helpers`]) when it is done.
 //! - A local redirect (`Location: /other` and no `Status`, RFC 3875 §6.2.2) is followed inside
 //!   the server, as a GET (a HEAD stays a HEAD) with no body, at most
 //!   [`MAX_LOCAL_REDIRECTS`] times in a row (then 502: a loop).
@@ -49,12 +51,12 @@
 //! only (process groups, signals, execute bits).
 
 pub mod env;
+pub mod helpers;
 pub mod output;
 pub mod process;
 pub mod route;
 
 use std::fmt;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -399,11 +401,10 @@ impl CgiHost {
         })?;
         let (input, content_length) = read_body(request, body)?;
         let launch = self.launch(request, &target, input, content_length);
-        let output = process::start(launch, permit).map_err(HostError::Start)?;
-        let mut output = BufReader::new(output);
+        let mut output = process::start(launch, permit).map_err(HostError::Start)?;
         let headers = read_headers(&mut output).map_err(|err| {
             // Output that ends because the watchdog stopped the script is a timeout.
-            if output.get_ref().timed_out() {
+            if output.timed_out() {
                 HostError::Timeout(self.options.timeout)
             } else {
                 HostError::Output(err)
@@ -416,7 +417,7 @@ impl CgiHost {
             }
             ScriptReply::Respond { status, fields } => {
                 if request.method == "HEAD" || status_forbids_body(status) {
-                    output.get_mut().discard_rest_on_drop();
+                    output.discard_rest_on_drop();
                 }
                 script_response(status, fields, output)
             }
@@ -509,7 +510,7 @@ fn read_body(
 fn script_response(
     status: u16,
     fields: Vec<(String, String)>,
-    output: BufReader<ScriptOutput>,
+    output: ScriptOutput,
 ) -> Result<Response, HostError> {
     let mut response = Response::new(status);
     for (name, value) in fields {
