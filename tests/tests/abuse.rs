@@ -183,14 +183,9 @@ fn raise_open_file_limit(wanted: usize) -> usize {
     open_file_limits().0
 }
 
-/// How many threads a process has (`Threads:` in `/proc/PID/status`).
-fn thread_count(pid: u32) -> usize {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Threads:"))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0)
+/// How many descriptors (sockets, files) a process has open (`/proc/PID/fd`).
+fn open_descriptors(pid: u32) -> usize {
+    fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |dir| dir.count())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -293,10 +288,10 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
 
     // Open every slow connection and send its first bytes; the server's header deadline for
     // each starts no earlier than its connection, so none can be cut off before `held_until`.
-    // They are opened in batches that the server has accepted (each connection is a thread
-    // of the server) before the next: a burst larger than the listen backlog would have its
-    // SYNs dropped and retried a second later, which only measures the kernel.
-    let base_threads = thread_count(server.pid());
+    // They are opened in batches that the server has accepted (each connection is an open
+    // descriptor of the server) before the next: a burst larger than the listen backlog would
+    // have its SYNs dropped and retried a second later, which only measures the kernel.
+    let base_descriptors = open_descriptors(server.pid());
     let mut slow = Vec::with_capacity(count);
     let first_opened = Instant::now();
     while slow.len() < count {
@@ -308,9 +303,9 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
             stream.set_nonblocking(true).unwrap();
             slow.push((stream, opened));
         }
-        let accepted = base_threads + slow.len();
+        let accepted = base_descriptors + slow.len();
         poll(IO_TIMEOUT, || {
-            (thread_count(server.pid()) >= accepted).then_some(())
+            (open_descriptors(server.pid()) >= accepted).then_some(())
         });
     }
     let all_opened = first_opened.elapsed();

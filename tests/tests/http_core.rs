@@ -210,6 +210,42 @@ fn two_requests_share_one_keep_alive_connection() {
 }
 
 #[test]
+fn idle_keep_alive_connections_hold_no_thread_and_are_served_again() {
+    // A connection waiting for its next request is parked: no thread waits for it.
+    let server = dump_server(&[]);
+    let threads = || {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Threads:"))
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .unwrap()
+    };
+    let mut idle = Vec::new();
+    for index in 0..100 {
+        let mut stream = server.connect();
+        stream
+            .write_all(get(&format!("/first/{index}")).as_bytes())
+            .unwrap();
+        assert_eq!(read_responses(&mut stream, 1)[0].status, 200);
+        idle.push(stream);
+    }
+    let held = threads();
+    assert!(held < 20, "{held} threads for 100 idle connections");
+    // Each is still alive, in whatever order its client speaks again.
+    for (index, stream) in idle.iter_mut().enumerate().rev() {
+        stream
+            .write_all(get(&format!("/again/{index}")).as_bytes())
+            .unwrap();
+        let again = read_responses(stream, 1).remove(0);
+        assert_dump_contains(
+            &again,
+            &format!("Request line: GET /again/{index} HTTP/1.1"),
+        );
+    }
+}
+
+#[test]
 fn a_client_library_reuses_the_kept_alive_connection() {
     let server = dump_server(&[]);
     let agent = agent();

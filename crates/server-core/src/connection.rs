@@ -71,6 +71,11 @@ pub trait Transport: Read + Write + Send {
     fn tls_info(&self) -> Option<crate::tls::TlsInfo> {
         None
     }
+    /// True when bytes already read from the socket wait inside the stream (TLS decrypts a
+    /// whole record at once): then the socket's readiness says nothing about them.
+    fn has_buffered_input(&self) -> bool {
+        false
+    }
 }
 // ANCHOR_END: transport
 
@@ -96,6 +101,12 @@ pub trait ConnectionHooks {
     fn stopping(&self) -> bool {
         false
     }
+    /// True when the server can hold an idle connection without a thread: then the
+    /// connection is handed back instead of waiting for its next request (see
+    /// [`crate::server`]). Without it, the connection's thread waits.
+    fn park(&self) -> bool {
+        false
+    }
 }
 
 /// Hooks for a connection served outside a [`crate::server::Server`] (tests, fuzzing).
@@ -117,7 +128,11 @@ enum HeadError {
 }
 
 /// One connection's state: the stream and its input and output buffers.
-struct Connection<'c, T: Transport> {
+///
+/// It owns everything it needs, so that a server can put an idle connection aside — *park*
+/// it — and pick it up again on any thread when its next request arrives
+/// ([`crate::server`]).
+pub(crate) struct Connection<T: Transport> {
     stream: T,
     /// Received bytes; `inbuf[start..end]` are not consumed yet.
     inbuf: Vec<u8>,
@@ -125,13 +140,15 @@ struct Connection<'c, T: Transport> {
     end: usize,
     /// Response bytes not yet sent.
     outbuf: Vec<u8>,
-    config: &'c ServerConfig,
+    config: Arc<ServerConfig>,
     peer: SocketAddr,
     local: SocketAddr,
     /// What TLS negotiated, shared by every request of a TLS connection.
     tls: Option<Arc<TlsInfo>>,
     /// The socket's read timeout as last set, to skip setting it again to nearly the same.
     read_timeout: Option<Duration>,
+    /// True until the first request has been read: its wait is the header timeout.
+    first: bool,
 }
 
 // ANCHOR: serve_connection
@@ -144,60 +161,110 @@ pub fn serve_connection<T: Transport>(
     handler: &dyn Handler,
     hooks: &dyn ConnectionHooks,
 ) {
-    let tls = stream.tls_info().map(Arc::new);
-    let mut conn = Connection {
-        tls,
-        stream,
-        inbuf: vec![0; 8192],
-        start: 0,
-        end: 0,
-        outbuf: Vec::with_capacity(8192),
-        config,
-        peer,
-        local,
-        read_timeout: None,
-    };
-    let _ = conn.stream.set_write_timeout(Some(config.timeouts.send));
-    let mut first = true;
-    loop {
-        if !hooks.enter_idle() {
-            break;
+    let conn = Connection::new(stream, peer, local, Arc::new(config.clone()));
+    // Only a server that can park connections gets one back (see `ConnectionHooks::park`).
+    if let Some(idle) = conn.serve(handler, hooks) {
+        idle.close_idle();
+    }
+}
+
+impl<T: Transport> Connection<T> {
+    /// A connection that has not read anything yet.
+    pub(crate) fn new(
+        stream: T,
+        peer: SocketAddr,
+        local: SocketAddr,
+        config: Arc<ServerConfig>,
+    ) -> Self {
+        let tls = stream.tls_info().map(Arc::new);
+        let _ = stream.set_write_timeout(Some(config.timeouts.send));
+        Connection {
+            tls,
+            stream,
+            inbuf: vec![0; 8192],
+            start: 0,
+            end: 0,
+            outbuf: Vec::with_capacity(8192),
+            config,
+            peer,
+            local,
+            read_timeout: None,
+            first: true,
         }
-        let head = conn.read_head(first, hooks);
-        hooks.leave_idle();
-        first = false;
-        let head_len = match head {
-            Ok(len) => len,
-            Err(HeadError::Quiet) => break,
-            Err(HeadError::Refused(error)) => {
-                let line = conn.logged_line(conn.end - conn.start);
-                conn.refuse(&error, &line);
+    }
+
+    /// The stream, for the server to watch while the connection is parked.
+    pub(crate) fn stream(&self) -> &T {
+        &self.stream
+    }
+
+    /// Serves requests until the connection closes (`None`), or until it waits for the
+    /// client with nothing buffered and `hooks` can park it: then it is handed back.
+    pub(crate) fn serve(
+        mut self,
+        handler: &dyn Handler,
+        hooks: &dyn ConnectionHooks,
+    ) -> Option<Self> {
+        // The first turn reads: the connection is served because its client sent something.
+        let mut may_park = false;
+        loop {
+            if !hooks.enter_idle() {
                 break;
             }
-        };
-        let line = conn.logged_line(head_len);
-        let parsed = parse_head(
-            &conn.inbuf[conn.start..conn.start + head_len],
-            &config.limits,
-        );
-        conn.consume(head_len);
-        match parsed {
-            Ok(head) => {
-                if !conn.exchange(head, &line, handler, hooks) {
+            let nothing_buffered = self.start == self.end && !self.stream.has_buffered_input();
+            if may_park && nothing_buffered && hooks.park() {
+                // Nothing to do until the client sends more. Whatever we owe it goes first.
+                if self.flush().is_err() {
+                    break;
+                }
+                return Some(self);
+            }
+            may_park = true;
+            let head = self.read_head(hooks);
+            hooks.leave_idle();
+            let head_len = match head {
+                Ok(len) => len,
+                Err(HeadError::Quiet) => break,
+                Err(HeadError::Refused(error)) => {
+                    let line = self.logged_line(self.end - self.start);
+                    self.refuse(&error, &line);
+                    break;
+                }
+            };
+            let line = self.logged_line(head_len);
+            let parsed = parse_head(
+                &self.inbuf[self.start..self.start + head_len],
+                &self.config.limits,
+            );
+            self.consume(head_len);
+            match parsed {
+                Ok(head) => {
+                    if !self.exchange(head, &line, handler, hooks) {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    self.refuse(&error, &line);
                     break;
                 }
             }
-            Err(error) => {
-                conn.refuse(&error, &line);
-                break;
-            }
         }
+        self.close();
+        None
     }
-    conn.close();
+
+    /// Closes a connection that is waiting for a request that never came: nothing to linger
+    /// for, so this never blocks.
+    pub(crate) fn close_idle(mut self) {
+        let _ = self
+            .stream
+            .set_write_timeout(Some(Duration::from_millis(100)));
+        let _ = self.stream.shutdown_write();
+    }
 }
 // ANCHOR_END: serve_connection
 
-impl<T: Transport> Connection<'_, T> {
+impl<T: Transport> Connection<T> {
     // ANCHOR: exchange
     /// One request and its response. Returns whether the connection may carry another.
     fn exchange(
@@ -309,9 +376,10 @@ impl<T: Transport> Connection<'_, T> {
     // ANCHOR: read_head
     /// Waits for a request and buffers its whole head; returns the head's length in bytes.
     /// `hooks` learns when the request's first byte arrives: from then on it is in flight.
-    fn read_head(&mut self, first: bool, hooks: &dyn ConnectionHooks) -> Result<usize, HeadError> {
-        let timeouts = &self.config.timeouts;
-        let limits = &self.config.limits;
+    fn read_head(&mut self, hooks: &dyn ConnectionHooks) -> Result<usize, HeadError> {
+        let first = std::mem::replace(&mut self.first, false);
+        let config = Arc::clone(&self.config);
+        let (timeouts, limits) = (&config.timeouts, &config.limits);
         // Between requests the keep-alive timeout applies; the first request of a connection
         // gets the header timeout (the client connected in order to send it).
         let idle_deadline = Instant::now()
@@ -549,7 +617,7 @@ struct Sent {
     result: io::Result<()>,
 }
 
-impl<T: Transport> BodySource for Connection<'_, T> {
+impl<T: Transport> BodySource for Connection<T> {
     fn buffered(&self) -> &[u8] {
         &self.inbuf[self.start..self.end]
     }

@@ -1,20 +1,41 @@
-//! The server loop: accept connections, give each a thread, stop cleanly on Ctrl-C.
+//! The server loop: accept connections, serve their requests on a pool of threads, keep idle
+//! connections aside without a thread, stop cleanly on Ctrl-C.
 //!
-//! What it teaches: a listening socket hands out one new socket per client; serving each on
-//! its own thread lets a slow client wait without making anyone else wait. This is what
-//! Python's `ThreadingHTTPServer` does, and what chapter 2 draws. Production servers use a
-//! fixed pool of threads with non-blocking sockets (nginx) or async tasks (tokio) to hold
-//! tens of thousands of idle connections; a thread per connection is simpler to read and is
-//! plenty for a teaching server, with a cap to keep it bounded.
+//! What it teaches: a listening socket hands out one new socket per client, and a server
+//! must decide which thread waits for which socket. Chapter 2 draws two answers:
+//! - *A thread per connection* (Python's `ThreadingHTTPServer`, and this server until
+//!   chapter 2's measuring notes): simple, but every request wakes a different sleeping
+//!   thread, and with 32 busy connections on 2 cores the kernel spends its time switching
+//!   between them.
+//! - *A thread per request in progress*, which this server does: a connection waiting for
+//!   its next request is *parked* — its socket is handed to the kernel's readiness list
+//!   (`epoll`) and no thread waits for it. A small pool of worker threads asks `epoll` for a
+//!   connection that has bytes to read, serves requests on it until it is idle again, parks
+//!   it, and asks for the next one. A busy worker goes from one ready connection to the next
+//!   without sleeping. Inside a request nothing changes: the connection code of
+//!   [`crate::connection`] reads and writes with ordinary blocking calls and deadlines, so a
+//!   handler (a CGI script, an upload) may take its time.
+//!
+//! nginx goes one step further (every read and write non-blocking, a fixed number of
+//! workers), which needs every handler written as a state machine; that is where a teaching
+//! server stops.
 //!
 //! Choices made here:
-//! - At most `max_connections` connections are served at once; past the cap a new client gets
-//!   a short `503 Service Unavailable` with `Retry-After: 1` and is closed, without a thread.
-//! - Each connection thread has a 512 KiB stack (the default is 2 MiB): enough for every
-//!   handler here, and a thousand idle connections stay cheap.
+//! - The pool grows when needed: whenever a worker takes a connection and no other worker is
+//!   left waiting on `epoll`, it starts one more first, so a slow request never keeps anyone
+//!   else waiting. Workers idle for [`WORKER_IDLE_EXIT`] end, down to [`MIN_WORKERS`]. There
+//!   are never more workers than connections allowed, plus one.
+//! - At most `max_connections` connections are open at once (parked or in progress); past
+//!   the cap a new client gets a short `503 Service Unavailable` with `Retry-After: 1` and is
+//!   closed.
+//! - A parked connection is closed silently at its deadline: the header timeout for a new
+//!   connection that has sent nothing, the keep-alive timeout after a response. Deadlines
+//!   are checked every [`SWEEP_INTERVAL`].
+//! - Each worker thread has a 512 KiB stack (the default is 2 MiB): enough for every handler
+//!   here.
 //! - Graceful shutdown ([`ShutdownHandle::shutdown`], wired to Ctrl-C and SIGTERM by
 //!   [`Server::run_until_ctrl_c`]): the listening socket is closed at once, so the port is free
-//!   again; idle keep-alive connections are closed; requests in flight finish, for up to
+//!   again; parked connections are closed; requests in flight finish, for up to
 //!   [`SHUTDOWN_GRACE`]. A second Ctrl-C exits immediately.
 //! - IPv4 and IPv6 both work: the listener is whatever `cli::bind` returned, and binding `::`
 //!   on Linux accepts IPv4 clients too (as IPv4-mapped addresses).
@@ -22,66 +43,116 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
+
 use crate::access_log;
 use crate::config::ServerConfig;
-use crate::connection::{ConnectionHooks, serve_connection};
+use crate::connection::{Connection, ConnectionHooks};
 use crate::handler::Handler;
+use crate::tls::TlsStream;
 
 /// How long a shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-/// Stack size of each connection thread.
-const CONNECTION_STACK: usize = 512 * 1024;
+/// Workers that always stay, idle or not.
+pub const MIN_WORKERS: usize = 2;
+/// A worker with nothing to do for this long ends (above [`MIN_WORKERS`]).
+pub const WORKER_IDLE_EXIT: Duration = Duration::from_secs(30);
+/// When no worker has been free for this long, the pool grows.
+pub const STUCK_AFTER: Duration = Duration::from_millis(10);
+/// How often parked connections are checked against their deadlines.
+pub const SWEEP_INTERVAL: Duration = Duration::from_millis(100);
+/// Stack size of each worker thread.
+const WORKER_STACK: usize = 512 * 1024;
 
 /// A listening socket, a handler and a configuration: everything needed to serve.
 pub struct Server {
     listener: TcpListener,
-    config: Arc<ServerConfig>,
-    handler: Arc<dyn Handler>,
     shared: Arc<Shared>,
-    /// When set, every connection is TLS: the handshake runs on the connection's thread.
-    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
-/// What the accept loop and the connection threads share.
+/// What the accept loop and the workers share.
 struct Shared {
-    /// Set once shutdown begins; read by the accept loop and by idle connections.
+    config: Arc<ServerConfig>,
+    handler: Arc<dyn Handler>,
+    /// When set, every connection is TLS: the handshake runs on a worker.
+    tls: Option<Arc<rustls::ServerConfig>>,
+    /// Set once shutdown begins; read by the accept loop, the workers and the connections.
     stopping: AtomicBool,
-    /// Numbers the connections, as keys of `connections`.
+    /// Numbers the connections: the key of a parked connection, and its `epoll` token.
     next_id: AtomicU64,
-    /// Every live connection: a handle to its socket and whether it is idle.
-    connections: Mutex<HashMap<u64, Tracked>>,
-    /// Signalled whenever a connection ends, for the shutdown wait.
-    connection_ended: Condvar,
+    /// The kernel's list of parked sockets, each reported once when it becomes readable.
+    epoll: Epoll,
+    /// Connections waiting for their next request, by id.
+    parked: Mutex<HashMap<u64, Parked>>,
+    /// Connections open now, parked or in progress: what the cap counts.
+    open: Mutex<usize>,
+    /// Signalled whenever a connection closes, for the shutdown wait.
+    closed: Condvar,
+    /// The worker pool's head count.
+    workers: Mutex<Workers>,
+    /// When parked connections were last checked against their deadlines.
+    last_sweep: Mutex<Instant>,
     /// An address on which a connect reaches our own listener, to wake `accept`.
     wake_addr: SocketAddr,
 }
 
-/// A live connection as the server sees it.
-struct Tracked {
-    /// A second handle to the socket, so shutdown can close an idle connection.
-    socket: TcpStream,
-    /// True while the connection waits for its next request.
-    idle: Arc<AtomicBool>,
+/// How many workers there are, how many wait on `epoll` for something to do, and since when
+/// none has.
+struct Workers {
+    running: usize,
+    waiting: usize,
+    /// The last moment a worker was free: when it is long ago, every worker is stuck.
+    last_free: Instant,
 }
 
-impl Shared {
-    fn connections(&self) -> MutexGuard<'_, HashMap<u64, Tracked>> {
-        self.connections
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
+/// A connection with no request in progress, and when it will be closed if none comes.
+struct Parked {
+    connection: Idle,
+    deadline: Instant,
+}
 
-    fn close_idle_connections(&self) {
-        for tracked in self.connections().values() {
-            if tracked.idle.load(Ordering::SeqCst) {
-                let _ = tracked.socket.shutdown(Shutdown::Both);
-            }
+/// The three kinds of idle connection.
+enum Idle {
+    /// Just accepted: nothing read yet (and, for TLS, no handshake yet).
+    New {
+        stream: TcpStream,
+        peer: SocketAddr,
+        local: SocketAddr,
+    },
+    /// Between two requests on plain TCP.
+    Plain(Connection<TcpStream>),
+    /// Between two requests on TLS (boxed: rustls' state is large, and parked plain
+    /// connections should not each reserve room for it).
+    Tls(Box<Connection<TlsStream>>),
+}
+
+impl Idle {
+    /// The socket `epoll` watches.
+    fn socket(&self) -> BorrowedFd<'_> {
+        match self {
+            Idle::New { stream, .. } => stream.as_fd(),
+            Idle::Plain(connection) => connection.stream().as_fd(),
+            Idle::Tls(connection) => connection.stream().as_fd(),
         }
     }
+
+    /// Closes it: nothing was asked, so nothing is answered.
+    fn close(self) {
+        match self {
+            Idle::New { stream, .. } => drop(stream),
+            Idle::Plain(connection) => connection.close_idle(),
+            Idle::Tls(connection) => connection.close_idle(),
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Stops a running [`Server`] from another thread (or a signal handler).
@@ -94,7 +165,7 @@ impl ShutdownHandle {
     /// Begins a graceful shutdown; [`Server::run`] returns once it is complete.
     pub fn shutdown(&self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
-        self.shared.close_idle_connections();
+        self.shared.close_parked();
         // `accept` is blocking; a connection of our own wakes it so it can see `stopping`.
         let _ = TcpStream::connect_timeout(&self.shared.wake_addr, Duration::from_secs(1));
     }
@@ -105,35 +176,17 @@ impl ShutdownHandle {
     }
 }
 
-/// Per-connection hooks: tells the shared table when the connection is idle.
-struct Hooks {
-    shared: Arc<Shared>,
-    idle: Arc<AtomicBool>,
-}
-
-impl ConnectionHooks for Hooks {
+/// What every connection asks the server: may I be parked, is the server stopping?
+impl ConnectionHooks for Shared {
     fn enter_idle(&self) -> bool {
-        self.idle.store(true, Ordering::SeqCst);
-        !self.shared.stopping.load(Ordering::SeqCst)
+        !self.stopping()
     }
-    fn leave_idle(&self) {
-        self.idle.store(false, Ordering::SeqCst);
-    }
+    fn leave_idle(&self) {}
     fn stopping(&self) -> bool {
-        self.shared.stopping.load(Ordering::SeqCst)
+        self.stopping.load(Ordering::SeqCst)
     }
-}
-
-/// Removes a connection from the table when its thread ends, however it ends.
-struct Deregister {
-    shared: Arc<Shared>,
-    id: u64,
-}
-
-impl Drop for Deregister {
-    fn drop(&mut self) {
-        self.shared.connections().remove(&self.id);
-        self.shared.connection_ended.notify_all();
+    fn park(&self) -> bool {
+        true
     }
 }
 
@@ -144,6 +197,9 @@ impl Server {
     }
 
     /// Like [`Server::new`], for a handler that is already shared.
+    ///
+    /// # Panics
+    /// If the kernel refuses a new `epoll` instance (out of file descriptors at start).
     pub fn with_shared_handler(
         listener: TcpListener,
         config: ServerConfig,
@@ -157,16 +213,26 @@ impl Server {
             IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
             ip => ip,
         };
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)
+            .expect("the kernel refused an epoll instance (too many open files?)");
         Server {
             listener,
-            config: Arc::new(config),
-            handler,
-            tls: None,
             shared: Arc::new(Shared {
+                config: Arc::new(config),
+                handler,
+                tls: None,
                 stopping: AtomicBool::new(false),
                 next_id: AtomicU64::new(0),
-                connections: Mutex::new(HashMap::new()),
-                connection_ended: Condvar::new(),
+                epoll,
+                parked: Mutex::new(HashMap::new()),
+                open: Mutex::new(0),
+                closed: Condvar::new(),
+                workers: Mutex::new(Workers {
+                    running: 0,
+                    waiting: 0,
+                    last_free: Instant::now(),
+                }),
+                last_sweep: Mutex::new(Instant::now()),
                 wake_addr: SocketAddr::new(wake_ip, local.port()),
             }),
         }
@@ -174,7 +240,10 @@ impl Server {
 
     /// Serves HTTPS: every connection starts with a TLS handshake (lesson 08).
     pub fn with_tls(mut self, tls: Arc<rustls::ServerConfig>) -> Self {
-        self.tls = Some(tls);
+        // Called before `run`, while nothing else holds `shared`.
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.tls = Some(tls);
+        }
         self
     }
 
@@ -213,6 +282,13 @@ impl Server {
     // ANCHOR: accept_loop
     /// Accepts and serves connections until [`ShutdownHandle::shutdown`] is called.
     pub fn run(self) {
+        for _ in 0..MIN_WORKERS {
+            self.shared.start_worker();
+        }
+        let keeper = Arc::clone(&self.shared);
+        let _ = std::thread::Builder::new()
+            .name("pool-keeper".to_string())
+            .spawn(move || keeper.keep_pool());
         for stream in self.listener.incoming() {
             if self.shared.stopping.load(Ordering::SeqCst) {
                 break;
@@ -226,32 +302,30 @@ impl Server {
                     continue;
                 }
             };
-            self.start_connection(stream);
+            self.shared.start_connection(stream);
         }
         // Closing the listener frees the port at once; connections finish on their own.
-        let Server {
-            listener, shared, ..
-        } = self;
+        let Server { listener, shared } = self;
         drop(listener);
-        wait_for_connections(&shared);
+        shared.close_parked();
+        shared.wait_for_connections();
     }
     // ANCHOR_END: accept_loop
+}
 
+impl Shared {
     // ANCHOR: start_connection
-    /// Registers a connection and gives it a thread, or refuses it past the cap.
+    /// Counts a new connection and parks it until its first bytes arrive, or refuses it
+    /// past the cap.
     fn start_connection(&self, stream: TcpStream) {
         let _ = stream.set_nodelay(true);
-        let (Ok(peer), Ok(local), Ok(socket)) =
-            (stream.peer_addr(), stream.local_addr(), stream.try_clone())
-        else {
+        let (Ok(peer), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else {
             return;
         };
-        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let idle = Arc::new(AtomicBool::new(false));
         {
-            let mut connections = self.shared.connections();
-            if connections.len() >= self.config.max_connections {
-                drop(connections);
+            let mut open = lock(&self.open);
+            if *open >= self.config.max_connections {
+                drop(open);
                 if self.tls.is_none() {
                     refuse_busy(stream, peer, &self.config);
                 } else {
@@ -260,77 +334,252 @@ impl Server {
                 }
                 return;
             }
-            connections.insert(
-                id,
-                Tracked {
-                    socket,
-                    idle: Arc::clone(&idle),
-                },
-            );
+            *open += 1;
         }
-        let deregister = Deregister {
-            shared: Arc::clone(&self.shared),
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let deadline = Instant::now() + self.config.timeouts.header;
+        self.park(
             id,
-        };
-        let hooks = Hooks {
-            shared: Arc::clone(&self.shared),
-            idle,
-        };
-        let config = Arc::clone(&self.config);
-        let handler = Arc::clone(&self.handler);
-        let tls = self.tls.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("conn-{id}"))
-            .stack_size(CONNECTION_STACK)
-            .spawn(move || {
-                let _deregister = deregister;
-                let Some(tls) = tls else {
-                    serve_connection(stream, peer, local, &config, handler.as_ref(), &hooks);
-                    return;
-                };
-                match crate::tls::accept(stream, &tls, config.timeouts.header) {
-                    Ok(secure) => {
-                        serve_connection(secure, peer, local, &config, handler.as_ref(), &hooks)
-                    }
-                    Err(error) => access_log::log_message(Some(peer), &error.to_string()),
-                }
-            });
-        if let Err(err) = spawned {
-            access_log::log_message(Some(peer), &format!("cannot start a thread: {err}"));
-        }
+            Idle::New {
+                stream,
+                peer,
+                local,
+            },
+            deadline,
+            true,
+        );
     }
     // ANCHOR_END: start_connection
-}
 
-/// Waits (up to the grace period) for the connections still being served.
-fn wait_for_connections(shared: &Shared) {
-    let deadline = Instant::now() + SHUTDOWN_GRACE;
-    let mut connections = shared.connections();
-    while !connections.is_empty() {
-        let now = Instant::now();
-        if now >= deadline {
-            access_log::log_message(
-                None,
-                &format!(
-                    "{} connection(s) still open after the grace period; exiting",
-                    connections.len()
-                ),
-            );
+    // ANCHOR: park
+    /// Puts an idle connection aside: the kernel will report it, once, when it is readable.
+    fn park(&self, id: u64, connection: Idle, deadline: Instant, new: bool) {
+        let mut parked = lock(&self.parked);
+        let watch = EpollEvent::new(EpollFlags::EPOLLIN | EpollFlags::EPOLLONESHOT, id);
+        let socket = connection.socket();
+        let armed = if new {
+            self.epoll.add(socket, watch)
+        } else {
+            self.epoll.modify(socket, &mut { watch })
+        };
+        if let Err(err) = armed {
+            drop(parked);
+            access_log::log_message(None, &format!("cannot watch a connection: {err}"));
+            connection.close();
+            self.connection_closed();
             return;
         }
-        // Connections that finished a request since shutdown began may be idle now.
-        for tracked in connections.values() {
-            if tracked.idle.load(Ordering::SeqCst) {
-                let _ = tracked.socket.shutdown(Shutdown::Both);
+        // Inserted while `parked` is locked: a worker that gets the event waits for this.
+        parked.insert(
+            id,
+            Parked {
+                connection,
+                deadline,
+            },
+        );
+        drop(parked);
+        if self.stopping() {
+            self.close_parked();
+        }
+    }
+    // ANCHOR_END: park
+
+    // ANCHOR: worker
+    /// A worker: waits for a parked connection to become readable, serves it until it is
+    /// idle again, parks it, and goes back for the next one.
+    fn work(self: &Arc<Self>) {
+        let mut events = [EpollEvent::empty()];
+        let mut last_busy = Instant::now();
+        loop {
+            {
+                let mut workers = lock(&self.workers);
+                workers.waiting += 1;
+                workers.last_free = Instant::now();
+            }
+            let ready = self.epoll.wait(&mut events, epoll_timeout(SWEEP_INTERVAL));
+            let mut workers = lock(&self.workers);
+            workers.waiting -= 1;
+            workers.last_free = Instant::now();
+            let got_one = matches!(ready, Ok(1));
+            if !got_one {
+                let idle_too_long =
+                    last_busy.elapsed() > WORKER_IDLE_EXIT && workers.running > MIN_WORKERS;
+                if self.stopping() || idle_too_long {
+                    workers.running -= 1;
+                    return;
+                }
+            }
+            drop(workers);
+            self.sweep_if_due();
+            if got_one {
+                last_busy = Instant::now();
+                let taken = lock(&self.parked).remove(&events[0].data());
+                if let Some(Parked { connection, .. }) = taken {
+                    self.resume(events[0].data(), connection);
+                }
             }
         }
-        let wait = (deadline - now).min(Duration::from_millis(200));
-        connections = shared
-            .connection_ended
-            .wait_timeout(connections, wait)
-            .unwrap_or_else(PoisonError::into_inner)
-            .0;
     }
+    // ANCHOR_END: worker
+
+    // ANCHOR: keep_pool
+    /// The pool keeper: every [`STUCK_AFTER`], if no worker has been free for that long —
+    /// all are inside slow requests — it adds workers (a quarter more, at least one), so
+    /// that connections with something to say are not kept waiting. Quick requests never
+    /// trigger it: a worker is free again within microseconds.
+    fn keep_pool(self: &Arc<Self>) {
+        while !self.stopping() {
+            std::thread::sleep(STUCK_AFTER);
+            let more = {
+                let workers = lock(&self.workers);
+                let stuck = workers.waiting == 0 && workers.last_free.elapsed() >= STUCK_AFTER;
+                let room = (self.config.max_connections + 1).saturating_sub(workers.running);
+                if stuck {
+                    (workers.running / 4).max(1).min(room)
+                } else {
+                    0
+                }
+            };
+            for _ in 0..more {
+                self.start_worker();
+            }
+        }
+    }
+    // ANCHOR_END: keep_pool
+
+    /// Starts one more worker (counted before it runs).
+    fn start_worker(self: &Arc<Self>) {
+        lock(&self.workers).running += 1;
+        let shared = Arc::clone(self);
+        let started = std::thread::Builder::new()
+            .name("worker".to_string())
+            .stack_size(WORKER_STACK)
+            .spawn(move || shared.work());
+        if let Err(err) = started {
+            lock(&self.workers).running -= 1;
+            access_log::log_message(None, &format!("cannot start a worker thread: {err}"));
+        }
+    }
+
+    // ANCHOR: resume
+    /// Serves a connection whose client sent something, until it is idle again or closed.
+    fn resume(&self, id: u64, connection: Idle) {
+        let handler = self.handler.as_ref();
+        let config = &self.config;
+        let idle = match connection {
+            Idle::New {
+                stream,
+                peer,
+                local,
+            } => match &self.tls {
+                None => Connection::new(stream, peer, local, Arc::clone(config))
+                    .serve(handler, self)
+                    .map(Idle::Plain),
+                Some(tls) => match crate::tls::accept(stream, tls, config.timeouts.header) {
+                    Ok(secure) => Connection::new(secure, peer, local, Arc::clone(config))
+                        .serve(handler, self)
+                        .map(|idle| Idle::Tls(Box::new(idle))),
+                    Err(error) => {
+                        access_log::log_message(Some(peer), &error.to_string());
+                        None
+                    }
+                },
+            },
+            Idle::Plain(connection) => connection.serve(handler, self).map(Idle::Plain),
+            Idle::Tls(connection) => connection
+                .serve(handler, self)
+                .map(|idle| Idle::Tls(Box::new(idle))),
+        };
+        match idle {
+            Some(idle) => {
+                let deadline = Instant::now() + config.timeouts.keep_alive;
+                self.park(id, idle, deadline, false);
+            }
+            None => self.connection_closed(),
+        }
+    }
+    // ANCHOR_END: resume
+
+    /// Closes the parked connections whose deadline has passed, at most once per interval.
+    fn sweep_if_due(&self) {
+        let now = Instant::now();
+        {
+            let Ok(mut last) = self.last_sweep.try_lock() else {
+                return; // another worker is sweeping
+            };
+            if now.duration_since(*last) < SWEEP_INTERVAL {
+                return;
+            }
+            *last = now;
+        }
+        let expired: Vec<Parked> = {
+            let mut parked = lock(&self.parked);
+            let ids: Vec<u64> = parked
+                .iter()
+                .filter(|(_, p)| p.deadline <= now)
+                .map(|(&id, _)| id)
+                .collect();
+            ids.iter().filter_map(|id| parked.remove(id)).collect()
+        };
+        for parked in expired {
+            if let (Idle::New { peer, .. }, Some(_)) = (&parked.connection, &self.tls) {
+                // A TLS client that never began its handshake: say so, as for a stalled one.
+                let why = format!(
+                    "TLS handshake failed: nothing arrived within {:?}",
+                    self.config.timeouts.header
+                );
+                access_log::log_message(Some(*peer), &why);
+            }
+            parked.connection.close();
+            self.connection_closed();
+        }
+    }
+
+    /// Closes every parked connection (shutdown).
+    fn close_parked(&self) {
+        let all: Vec<Parked> = lock(&self.parked).drain().map(|(_, p)| p).collect();
+        for parked in all {
+            parked.connection.close();
+            self.connection_closed();
+        }
+    }
+
+    fn connection_closed(&self) {
+        *lock(&self.open) -= 1;
+        self.closed.notify_all();
+    }
+
+    /// Waits (up to the grace period) for the requests still in progress.
+    fn wait_for_connections(&self) {
+        let deadline = Instant::now() + SHUTDOWN_GRACE;
+        let mut open = lock(&self.open);
+        while *open > 0 {
+            let now = Instant::now();
+            if now >= deadline {
+                access_log::log_message(
+                    None,
+                    &format!("{open} connection(s) still open after the grace period; exiting"),
+                );
+                return;
+            }
+            let wait = (deadline - now).min(Duration::from_millis(200));
+            open = self
+                .closed
+                .wait_timeout(open, wait)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            // A connection that finished its request since may have been parked: close it.
+            drop(open);
+            self.close_parked();
+            open = lock(&self.open);
+        }
+    }
+}
+
+/// `epoll_wait`'s timeout for a [`Duration`] (whole milliseconds).
+fn epoll_timeout(wait: Duration) -> EpollTimeout {
+    let millis = u16::try_from(wait.as_millis()).unwrap_or(u16::MAX);
+    EpollTimeout::from(millis)
 }
 
 /// Answers a connection past the cap with 503, on the accept thread, without reading it.

@@ -404,6 +404,18 @@ impl Transport for TlsStream {
     fn tls_info(&self) -> Option<TlsInfo> {
         Some(self.info.clone())
     }
+
+    fn has_buffered_input(&self) -> bool {
+        // rustls stops wanting TLS bytes while it holds decrypted ones (or after the client's
+        // close_notify, which a read then reports as the end).
+        !self.inner.conn.wants_read()
+    }
+}
+
+impl std::os::fd::AsFd for TlsStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.inner.sock.as_fd()
+    }
 }
 
 /// Why a connection did not become a TLS connection.
