@@ -21,8 +21,8 @@
 # so every ratio in the table is measured in the same run. Only the servers the selected
 # groups need are built and started.
 #
-# The lesson servers, Python's http.server and nginx each log every request to a file, as they
-# do by default; the wsgiref hello and lighttpd (without mod_accesslog) log nothing.
+# The lesson servers, Python's http.server, nginx and lighttpd (with mod_accesslog) each log
+# every request to a file, so all do the same work; only the wsgiref hello logs nothing.
 #
 # Python's http.server and wsgiref speak HTTP/1.0 and close every connection, so for them wrk
 # measures a new connection per request; that is part of what the comparison shows.
@@ -225,7 +225,8 @@ fi
 if [ -n "$need_lighttpd" ]; then
   lighttpd_port=$(free_port)
   cat > "$workdir/lighttpd.conf" <<CONF
-server.modules        = ("mod_cgi")
+server.modules        = ("mod_cgi", "mod_accesslog")
+accesslog.filename    = "$workdir/lighttpd-access.log"
 server.document-root  = "$site"
 server.bind           = "127.0.0.1"
 server.port           = $lighttpd_port

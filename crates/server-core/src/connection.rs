@@ -528,7 +528,7 @@ impl<T: Transport> Connection<T> {
                 mut reader,
                 len: None,
             } if chunked => {
-                let mut scratch = vec![0u8; 16 * 1024];
+                let mut scratch = [0u8; 16 * 1024]; // on the stack: no allocation per response
                 loop {
                     let n = match reader.read(&mut scratch) {
                         Ok(n) => n,
