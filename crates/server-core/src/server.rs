@@ -44,7 +44,7 @@ use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsFd, BorrowedFd};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -94,20 +94,22 @@ struct Shared {
     /// Signalled whenever a connection closes, for the shutdown wait.
     closed: Condvar,
     /// The worker pool's head count.
-    workers: Mutex<Workers>,
+    workers: Workers,
     /// When parked connections were last checked against their deadlines.
     last_sweep: Mutex<Instant>,
     /// An address on which a connect reaches our own listener, to wake `accept`.
     wake_addr: SocketAddr,
 }
 
-/// How many workers there are, how many wait on `epoll` for something to do, and since when
-/// none has.
+/// How many workers there are, and how many wait on `epoll` for something to do. Counters
+/// touched on every request are atomics, so that workers never wait for each other here.
 struct Workers {
-    running: usize,
-    waiting: usize,
-    /// The last moment a worker was free: when it is long ago, every worker is stuck.
-    last_free: Instant,
+    /// Workers alive (changes rarely: a lock keeps "check, then start or end" whole).
+    running: Mutex<usize>,
+    /// Workers inside `epoll_wait` now.
+    waiting: AtomicUsize,
+    /// Counts every time a worker becomes free: unchanged for a while means all are stuck.
+    freed: AtomicU64,
 }
 
 /// A connection with no request in progress, and when it will be closed if none comes.
@@ -227,11 +229,11 @@ impl Server {
                 parked: Mutex::new(HashMap::new()),
                 open: Mutex::new(0),
                 closed: Condvar::new(),
-                workers: Mutex::new(Workers {
-                    running: 0,
-                    waiting: 0,
-                    last_free: Instant::now(),
-                }),
+                workers: Workers {
+                    running: Mutex::new(0),
+                    waiting: AtomicUsize::new(0),
+                    freed: AtomicU64::new(0),
+                },
                 last_sweep: Mutex::new(Instant::now()),
                 wake_addr: SocketAddr::new(wake_ip, local.port()),
             }),
@@ -391,25 +393,20 @@ impl Shared {
         let mut events = [EpollEvent::empty()];
         let mut last_busy = Instant::now();
         loop {
-            {
-                let mut workers = lock(&self.workers);
-                workers.waiting += 1;
-                workers.last_free = Instant::now();
-            }
+            self.workers.freed.fetch_add(1, Ordering::Relaxed);
+            self.workers.waiting.fetch_add(1, Ordering::SeqCst);
             let ready = self.epoll.wait(&mut events, epoll_timeout(SWEEP_INTERVAL));
-            let mut workers = lock(&self.workers);
-            workers.waiting -= 1;
-            workers.last_free = Instant::now();
+            self.workers.waiting.fetch_sub(1, Ordering::SeqCst);
             let got_one = matches!(ready, Ok(1));
             if !got_one {
+                let mut running = lock(&self.workers.running);
                 let idle_too_long =
-                    last_busy.elapsed() > WORKER_IDLE_EXIT && workers.running > MIN_WORKERS;
+                    last_busy.elapsed() > WORKER_IDLE_EXIT && *running > MIN_WORKERS;
                 if self.stopping() || idle_too_long {
-                    workers.running -= 1;
+                    *running -= 1;
                     return;
                 }
             }
-            drop(workers);
             self.sweep_if_due();
             if got_one {
                 last_busy = Instant::now();
@@ -428,17 +425,18 @@ impl Shared {
     /// that connections with something to say are not kept waiting. Quick requests never
     /// trigger it: a worker is free again within microseconds.
     fn keep_pool(self: &Arc<Self>) {
+        let mut freed_before = self.workers.freed.load(Ordering::Relaxed);
         while !self.stopping() {
             std::thread::sleep(STUCK_AFTER);
-            let more = {
-                let workers = lock(&self.workers);
-                let stuck = workers.waiting == 0 && workers.last_free.elapsed() >= STUCK_AFTER;
-                let room = (self.config.max_connections + 1).saturating_sub(workers.running);
-                if stuck {
-                    (workers.running / 4).max(1).min(room)
-                } else {
-                    0
-                }
+            let freed = self.workers.freed.load(Ordering::Relaxed);
+            let stuck = freed == freed_before && self.workers.waiting.load(Ordering::SeqCst) == 0;
+            freed_before = freed;
+            let more = if stuck {
+                let running = *lock(&self.workers.running);
+                let room = (self.config.max_connections + 1).saturating_sub(running);
+                (running / 4).max(1).min(room)
+            } else {
+                0
             };
             for _ in 0..more {
                 self.start_worker();
@@ -449,14 +447,14 @@ impl Shared {
 
     /// Starts one more worker (counted before it runs).
     fn start_worker(self: &Arc<Self>) {
-        lock(&self.workers).running += 1;
+        *lock(&self.workers.running) += 1;
         let shared = Arc::clone(self);
         let started = std::thread::Builder::new()
             .name("worker".to_string())
             .stack_size(WORKER_STACK)
             .spawn(move || shared.work());
         if let Err(err) = started {
-            lock(&self.workers).running -= 1;
+            *lock(&self.workers.running) -= 1;
             access_log::log_message(None, &format!("cannot start a worker thread: {err}"));
         }
     }
