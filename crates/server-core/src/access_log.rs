@@ -16,7 +16,7 @@
 //!   machines in different zones line up.
 //! - The size column is the number of body bytes sent (`-` when none were).
 //! - Lines are whole and in order, and no connection waits for the disk behind another: see
-//!   [`write_line`]. Under load one `write` carries many lines, as nginx's buffered
+//!   `write_line`. Under load one `write` carries many lines, as nginx's buffered
 //!   `access_log` does, but nothing waits for a timer: a line is written at once when nobody
 //!   else is writing.
 
@@ -129,7 +129,7 @@ pub fn log_message(client: Option<SocketAddr>, message: &str) {
 /// The log as a [`Write`]: what a gateway application gets as `wsgi.errors`.
 ///
 /// Bytes are collected until a newline and each whole line joins the log through
-/// [`write_line`], so an application's lines never interleave with other threads' lines and
+/// `write_line`, so an application's lines never interleave with other threads' lines and
 /// cost no system call of their own. A last line without a newline is completed when the
 /// writer is flushed or dropped.
 #[derive(Debug, Default)]

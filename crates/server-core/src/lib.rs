@@ -13,7 +13,8 @@
 //! - [`response`] — building a response with validated headers, and its body kinds.
 //! - [`handler`] — the [`Handler`] trait: what the server loop asks of a lesson.
 //! - [`connection`] — one connection's loop: keep-alive, pipelining, timeouts, writing.
-//! - [`server`] — the accept loop, a thread per connection, the connection cap, Ctrl-C.
+//! - [`server`] — the accept loop, idle connections parked in `epoll`, a pool of worker
+//!   threads that grows when requests are slow, the connection cap, Ctrl-C.
 //! - [`dump`] — `--dump`: a response showing what was parsed (and what TLS negotiated).
 //! - [`access_log`] — one escaped log line per request, like `python3 -m http.server`.
 //! - [`html`] — HTML escaping and the shared error page.
@@ -32,9 +33,13 @@
 //!
 //! # Where this differs from a production server
 //!
-//! It uses a thread per connection instead of an event loop, keeps everything in the
-//! standard library where a learner can read it, and favours clear refusals (400, 501) over
-//! the leniency real servers grow over decades. Each module's documentation names its choices.
+//! Inside a request everything blocks: reads and writes wait, with deadlines, on a worker
+//! thread, and only idle connections are parked in `epoll`. nginx makes every read and write
+//! non-blocking and writes its handlers as state machines; this crate keeps a handler a plain
+//! function a learner can read top to bottom, and pays with a thread per request in progress.
+//! It keeps everything in the standard library where it can, and favours clear refusals (400,
+//! 501) over the leniency real servers grow over decades. Each module's documentation names
+//! its choices.
 
 pub mod access_log;
 pub mod body;
