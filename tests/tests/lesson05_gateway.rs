@@ -574,6 +574,41 @@ fn the_access_log_middleware_writes_one_line_per_request() {
     );
 }
 
+#[test]
+fn a_requests_own_log_lines_come_just_before_its_access_line() {
+    // The middleware's line and the server's line of one request are written together,
+    // even with four clients at once.
+    let server = gateway();
+    std::thread::scope(|scope| {
+        for client in 0..4 {
+            let server = &server;
+            scope.spawn(move || {
+                for index in 0..10 {
+                    get_ok(server, &format!("/hello/c{client}r{index}"), "test", "");
+                }
+            });
+        }
+    });
+    let last = "\"GET /hello/c3r9 HTTP/1.1\" 200";
+    server.wait_for_stderr(last, IO_TIMEOUT);
+    let log = server.wait_for_stderr("\"GET /hello/c0r9 HTTP/1.1\" 200", IO_TIMEOUT);
+    let lines: Vec<&str> = log.lines().collect();
+    for client in 0..4 {
+        for index in 0..10 {
+            let path = format!("/hello/c{client}r{index}");
+            let at = lines
+                .iter()
+                .position(|line| line.starts_with(&format!("[access] GET {path} -> 200 in ")))
+                .unwrap_or_else(|| panic!("no [access] line for {path}:\n{log}"));
+            let next = lines.get(at + 1).copied().unwrap_or_default();
+            assert!(
+                next.contains(&format!("\"GET {path} HTTP/1.1\" 200 ")),
+                "after the [access] line of {path} comes {next:?}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // start_response refuses a header it cannot send safely
 // ---------------------------------------------------------------------------------------

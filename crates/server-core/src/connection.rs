@@ -294,6 +294,8 @@ impl<T: Transport> Connection<T> {
             max_trailers,
             body_timeout,
         );
+        // What the handler logs waits for the request's own log line (one write for both).
+        access_log::hold_lines();
         let outcome = catch_unwind(AssertUnwindSafe(|| handler.handle(&request, &mut body)));
         let body_error = body.error().cloned();
         let body_finished = body.is_finished();
