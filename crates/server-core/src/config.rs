@@ -15,11 +15,14 @@
 //!   that trickles header bytes is cut off; it gets 408 and the connection is closed.
 //! - `body` timeout 20 s, growing by one second for each 500 bytes received (the rule of
 //!   Apache's mod_reqtimeout): a slow but honest upload finishes, a stalled one does not hold a
-//!   thread forever.
+//!   worker thread forever.
 //! - `keep_alive` 5 s: how long an idle persistent connection may wait for its next request
-//!   (nginx uses 75 s, Apache 5 s; short is kinder to a thread-per-connection server).
+//!   (nginx uses 75 s, Apache 5 s). A waiting connection is parked and holds no thread, only
+//!   its socket and two 8 KiB buffers, so this could be longer; 5 s keeps idle sockets few.
 //! - `send` 30 s: how long a write may block on a client that stopped reading.
-//! - `max_connections` 1024: each connection has a thread; past the cap new clients get 503.
+//! - `max_connections` 1024: connections open at once, parked or in progress (each costs a
+//!   socket and its buffers, and a worker thread while a request is in progress); past the
+//!   cap new clients get 503.
 
 use std::time::Duration;
 

@@ -21,10 +21,11 @@
 //! server stops.
 //!
 //! Choices made here:
-//! - The pool grows when needed: whenever a worker takes a connection and no other worker is
-//!   left waiting on `epoll`, it starts one more first, so a slow request never keeps anyone
-//!   else waiting. Workers idle for [`WORKER_IDLE_EXIT`] end, down to [`MIN_WORKERS`]. There
-//!   are never more workers than connections allowed, plus one.
+//! - The pool grows when needed: a keeper thread adds workers (a quarter more, at least one)
+//!   whenever none has become free for [`STUCK_AFTER`] — all are inside slow requests — so a
+//!   slow request never keeps anyone else waiting for long. Workers idle for
+//!   [`WORKER_IDLE_EXIT`] end, down to [`MIN_WORKERS`]. There are never more workers than
+//!   connections allowed, plus one.
 //! - At most `max_connections` connections are open at once (parked or in progress); past
 //!   the cap a new client gets a short `503 Service Unavailable` with `Retry-After: 1` and is
 //!   closed.
