@@ -256,7 +256,7 @@ pub fn resolve(args: &ListenArgs) -> Result<SocketAddr, StartupError> {
 /// `package` names the lesson in the suggestion (`try: cargo run -p lesson02-http -- 8080`).
 pub fn bind(args: &ListenArgs, package: &str) -> Result<TcpListener, StartupError> {
     let addr = resolve(args)?;
-    TcpListener::bind(addr).map_err(|err| match err.kind() {
+    let listener = TcpListener::bind(addr).map_err(|err| match err.kind() {
         io::ErrorKind::AddrInUse => StartupError::PortInUse {
             addr,
             package: package.to_string(),
@@ -270,7 +270,12 @@ pub fn bind(args: &ListenArgs, package: &str) -> Result<TcpListener, StartupErro
             context: format!("cannot listen on {addr}"),
             source: err,
         },
-    })
+    })?;
+    // The standard library asks for a queue of 128 connections not yet accepted; a burst of
+    // a few hundred clients would have its surplus SYNs dropped and retried a second later.
+    // Listening again only changes the queue's length (the kernel caps it at somaxconn).
+    let _ = nix::sys::socket::listen(&listener, nix::sys::socket::Backlog::MAXCONN);
+    Ok(listener)
 }
 
 /// Checks that `-d DIR` names a readable directory.
