@@ -294,6 +294,11 @@ impl<'a> RequestBody<'a> {
                     RequestError::BadChunk("the chunk-size line is too long"),
                 )?;
                 let size = parse_chunk_size(&line)?;
+                // A chunk announced bigger than what the limit still allows is refused now,
+                // not after its first bytes have been read.
+                if size > self.limit.saturating_sub(self.received) {
+                    return Err(RequestError::BodyTooLarge { limit: self.limit });
+                }
                 self.state = State::Chunked(if size == 0 {
                     Chunked::Trailers
                 } else {
@@ -590,6 +595,16 @@ mod tests {
         }
         wire.extend_from_slice(b"0\r\n\r\n");
         let (body, _) = read_body(&wire, BodyFraming::Chunked, 4096);
+        assert_eq!(
+            body.unwrap_err(),
+            RequestError::BodyTooLarge { limit: 1000 }
+        );
+    }
+
+    #[test]
+    fn a_chunk_announced_over_the_limit_is_413_before_its_data() {
+        // No data follows the size line: the refusal cannot wait for it.
+        let (body, _) = read_body(b"ffffffffffffffff\r\n", BodyFraming::Chunked, 4096);
         assert_eq!(
             body.unwrap_err(),
             RequestError::BodyTooLarge { limit: 1000 }
