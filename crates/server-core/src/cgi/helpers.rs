@@ -4,16 +4,16 @@
 //! small part; the new thread also gets a stack mapped into memory, a guard page, an
 //! alternate signal stack, and all of it is unmapped again when the thread ends — and every
 //! map and unmap takes a lock shared by all the threads of the process, and makes the other
-//! processors flush their address caches. A CGI script needs a few helpers
+//! processors flush their address caches. Each CGI script needs a helper thread
 //! ([`super::process`]), and a short script runs in about a millisecond. Measured on two
-//! cores with a two-line shell script, the server spent about 550 µs of processor time per
-//! request when every script started and ended its own four helpers, and about 270 µs once
-//! they were kept. So a helper that has done its job waits for the next one, and only a
-//! helper that has waited [`IDLE_TIME`] for nothing ends.
+//! cores with a two-line shell script, back when each script had four helpers, the server
+//! spent about 550 µs of processor time per request when every script started and ended its
+//! own, and about 270 µs once they were kept. So a helper that has done its job waits for the
+//! next one, and only a helper that has waited [`IDLE_TIME`] for nothing ends.
 //!
 //! How it works: one queue of jobs, one lock, one condition variable. [`HelperPool::reserve`]
 //! promises a thread *before* the job exists — an idle one when there is one, otherwise a new
-//! one — because the script's helpers must all be there before the script starts: once a
+//! one — because a script's helper must be there before the script starts: once a
 //! child process exists, nothing may fail and leave it unwatched. [`Helper::run`] then posts
 //! the job, and any waiting thread takes it (they are all the same). The lock guards one
 //! number, `spare`: the waiting threads nobody has reserved. A thread may only end when it

@@ -10,7 +10,7 @@
 //! - [`route`] — which paths are scripts, and which file a script path names (RFC 3875 §3.3);
 //! - [`env`] — the meta-variables, the request as environment variables (§4.1, §4.4);
 //! - [`process`] — running the script with pipes, a time limit, a cap, a reaper (§4.2, §7);
-//! - [`helpers`] — the threads that watch scripts, kept for the next script;
+//! - [`helpers`] — the threads that watch scripts (one each), kept for the next script;
 //! - [`output`] — checking what the script prints and turning it into a response (§6).
 //!
 //! It behaves like `python3 -m http.server --cgi`: every path whose first segment is
@@ -33,8 +33,8 @@
 //!   of the response has already gone out, a cut connection (never a short response that
 //!   looks complete). A client that goes away gets its script stopped the same way.
 //! - At most [`CgiOptions::max_scripts`] scripts run at once (16); past that, 503 with
-//!   `Retry-After: 1`. Each running script costs a process and four or five helper threads,
-//!   which go back to a pool ([`helpers`]) when it is done.
+//!   `Retry-After: 1`. Each running script costs a process and one helper thread, which
+//!   goes back to a pool ([`helpers`]) when the script is done.
 //! - A local redirect (`Location: /other` and no `Status`, RFC 3875 §6.2.2) is followed inside
 //!   the server, as a GET (a HEAD stays a HEAD) with no body, at most
 //!   [`MAX_LOCAL_REDIRECTS`] times in a row (then 502: a loop).
@@ -403,7 +403,7 @@ impl CgiHost {
         let launch = self.launch(request, &target, input, content_length);
         let mut output = process::start(launch, permit).map_err(HostError::Start)?;
         let headers = read_headers(&mut output).map_err(|err| {
-            // Output that ends because the watchdog stopped the script is a timeout.
+            // Output that ends because the helper stopped the script at its deadline is a timeout.
             if output.timed_out() {
                 HostError::Timeout(self.options.timeout)
             } else {

@@ -21,25 +21,34 @@
 //!   ([`drop_privileges`]), so scripts start with `posix_spawn` (no fork of the server) as its
 //!   own user; only a host that is still root sets `uid`/`gid` between fork and exec.
 //! - Standard input is the request body, already complete ([`ScriptInput`]): nothing at all
-//!   (`/dev/null`), bytes in memory written by a feeder thread, or an unnamed temporary file
-//!   the script reads directly. Because the body is complete before the script starts, a
-//!   script that prints a lot before it reads its input can never deadlock against us.
-//! - Standard output is read by a *pump* thread into a small bounded channel; the response
-//!   body ([`ScriptOutput`]) reads the channel with a deadline, so even a process that
+//!   (`/dev/null`), bytes in memory written into a pipe, or an unnamed temporary file the
+//!   script reads directly. Because the body is complete before the script starts, a script
+//!   that prints a lot before it reads its input can never deadlock against us.
+//! - Standard output is read by the response body ([`ScriptOutput`]) straight from the pipe,
+//!   on the connection's own thread, with `poll(2)` and a deadline, so even a process that
 //!   escaped our process group cannot hold a connection thread forever.
-//! - Standard error is read line by line by a *logger* thread into the server log, escaped,
-//!   never to the client; after [`MAX_STDERR_LINES`] lines the rest is counted, not logged.
-//! - A *reaper* thread waits for the child from the start, so every child is reaped the
-//!   moment it exits, whatever happens to the response, and logs a non-zero exit status.
-//! - A *watchdog* thread enforces the time limit. Past it — or as soon as the response is
-//!   abandoned, because the client went away — it sends SIGTERM to the whole process group
-//!   (the script and anything it started), waits [`TERM_GRACE`], then sends SIGKILL. The
-//!   watchdog holds the script's slot ([`SlotPermit`]) until the script is gone.
-//! - Every helper is reserved *before* the child ([`super::helpers`]): a thread of the pool
-//!   that waits for work, or a new one when none waits, so once a child exists nothing can
-//!   fail to start and leave it unreaped. A helper whose script is done waits for the next
-//!   script instead of ending: starting and ending four threads per script cost about half
-//!   of the server's processor time on a short script.
+//! - Everything else is done by *one helper thread* per script (`Watch::supervise`). It
+//!   sleeps in `poll(2)` on the script's stderr, on its stdin while a body from memory is
+//!   being written, and on a small pipe that the response closes when it is done with the
+//!   output; `poll`'s timeout is the next thing due. When it wakes it does what is needed:
+//!   - logs stderr line by line, escaped, never to the client; after [`MAX_STDERR_LINES`]
+//!     lines the rest is counted, not logged;
+//!   - writes more of the body into stdin, as much as the pipe takes without waiting;
+//!   - asks whether the script has exited (`waitpid` without waiting): right after its pipes
+//!     close, when scripts exit, and every 50 ms (`REAP_CHECK`) while a process the script left
+//!     in the background keeps them open, so an exited script is never left a zombie for
+//!     long; it logs a non-zero exit status;
+//!   - past the time limit, or as soon as the response is abandoned because the client went
+//!     away, sends SIGTERM to the whole process group (the script and anything it started),
+//!     waits [`TERM_GRACE`], then sends SIGKILL.
+//!
+//!   It holds the script's slot ([`SlotPermit`]) until the script has exited and every pipe
+//!   is closed.
+//! - The helper comes from a pool ([`super::helpers`]) and is reserved *before* the child
+//!   starts, so once a child exists nothing can fail and leave it unwatched. An earlier
+//!   version used four threads per script (stdout pump, stderr logger, reaper, watchdog):
+//!   one thread that waits on several pipes at once does the same work with fewer thread
+//!   switches.
 //!
 //! Signals use the `nix` crate: safe wrappers over `killpg(2)` and `geteuid(2)`, because this
 //! workspace forbids `unsafe` code and the standard library can only SIGKILL the script
@@ -50,22 +59,25 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::SocketAddr;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
-use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
+use nix::unistd::{Pid, pipe2};
 
 use super::RunAs;
 use super::env::MetaVariable;
-use super::helpers::{HELPERS, Helper};
+use super::helpers::HELPERS;
 use crate::access_log;
 
 /// How long a script has to exit after SIGTERM before it gets SIGKILL.
@@ -74,10 +86,8 @@ pub const TERM_GRACE: Duration = Duration::from_secs(2);
 pub const MAX_STDERR_LINES: usize = 200;
 /// Longest stderr line logged in one piece; longer lines are split.
 const MAX_STDERR_LINE: usize = 4096;
-/// Size of each piece of output the pump passes on.
+/// Size of the buffer the response reads the script's output into.
 const PIECE: usize = 16 * 1024;
-/// Pieces that may wait in the channel: a slow client holds at most this much in memory.
-const PIECES_IN_FLIGHT: usize = 4;
 
 /// The request body, complete, as the script will read it.
 #[derive(Debug)]
@@ -175,7 +185,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Why the watchdog stopped a script.
+/// Why the helper stopped a script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StopReason {
     /// It ran past its time limit.
@@ -184,85 +194,31 @@ enum StopReason {
     Abandoned,
 }
 
-/// How the script's standard output ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OutputEnd {
-    /// The script closed it: the output is complete.
-    Complete,
-    /// It ended because the script was stopped, or could not be read: the output is cut.
-    Cut,
-}
-
-/// What the helper threads know about one script, shared between them.
+/// What the helper and the response know about one script, shared between them.
 #[derive(Debug, Default)]
 struct Progress {
-    /// Set by the reaper once the child has been waited for.
-    exited: Option<ExitStatus>,
-    /// Set by the pump once standard output has ended.
-    output_end: Option<OutputEnd>,
     /// Set by the response when it is dropped before the end: stop the script now.
     abandoned: bool,
-    /// Set by the watchdog when it stops the script, before the first signal.
+    /// Set by the helper when it stops the script, before the first signal.
     stopped: Option<StopReason>,
+    /// Output a response will not send (HEAD, 204, 304), handed to the helper to discard.
+    leftover: Option<ChildStdout>,
 }
 
-/// The shared state of one script, and the process group to signal.
+/// The state one script's helper and its response share.
 #[derive(Debug)]
-struct Supervisor {
-    /// The child's process id, which is also its process group id.
-    pgid: Pid,
+struct Shared {
     /// The time limit, for messages.
     timeout: Duration,
     /// When the time limit ends.
     deadline: Instant,
-    /// What the threads know.
+    /// What both sides know.
     progress: Mutex<Progress>,
-    /// Signalled whenever `progress` changes.
-    changed: Condvar,
 }
 
-impl Supervisor {
-    fn new(pid: u32, timeout: Duration) -> Self {
-        Supervisor {
-            pgid: Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX)),
-            timeout,
-            deadline: Instant::now() + timeout,
-            progress: Mutex::new(Progress::default()),
-            changed: Condvar::new(),
-        }
-    }
-
-    fn update(&self, change: impl FnOnce(&mut Progress)) {
-        change(&mut lock(&self.progress));
-        self.changed.notify_all();
-    }
-
+impl Shared {
     fn progress(&self) -> MutexGuard<'_, Progress> {
         lock(&self.progress)
-    }
-
-    /// Waits until `done` holds or `until` passes; returns whether `done` holds.
-    fn wait_for(&self, until: Instant, done: impl Fn(&Progress) -> bool) -> bool {
-        let mut progress = self.progress();
-        loop {
-            if done(&progress) {
-                return true;
-            }
-            let now = Instant::now();
-            if now >= until {
-                return false;
-            }
-            progress = self
-                .changed
-                .wait_timeout(progress, until - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-    }
-
-    /// Signals the whole process group; a group that is already gone is fine.
-    fn signal(&self, signal: Signal) {
-        let _ = killpg(self.pgid, signal);
     }
 }
 
@@ -274,6 +230,8 @@ pub enum StartError {
     Spawn(io::Error),
     /// No helper thread could be started to watch it (the machine is out of resources).
     Threads(io::Error),
+    /// No pipe could be opened to wake its helper (out of descriptors).
+    Pipe(io::Error),
 }
 
 impl std::fmt::Display for StartError {
@@ -288,6 +246,9 @@ impl std::fmt::Display for StartError {
             }
             StartError::Threads(err) => {
                 write!(f, "no thread could be started for the script: {err}")
+            }
+            StartError::Pipe(err) => {
+                write!(f, "no pipe could be opened for the script: {err}")
             }
         }
     }
@@ -316,91 +277,44 @@ fn spawn_hint(err: &io::Error) -> &'static str {
 /// Starts a script; its output is read from the returned [`ScriptOutput`].
 pub fn start(mut launch: Launch, permit: SlotPermit) -> Result<ScriptOutput, StartError> {
     let input = std::mem::replace(&mut launch.input, ScriptInput::Empty);
-    let needs_feeder = matches!(input, ScriptInput::Memory(_));
-    let helpers = Helpers::reserve(needs_feeder).map_err(StartError::Threads)?;
+    // The helper and the pipe that wakes it come first: once a child exists, nothing may fail.
+    let helper = HELPERS.reserve().map_err(StartError::Threads)?;
+    let (wake, done) = pipe2(OFlag::O_CLOEXEC).map_err(|err| StartError::Pipe(err.into()))?;
     let (stdin, body) = match input {
         ScriptInput::Empty => (Stdio::null(), None),
         ScriptInput::Memory(bytes) => (Stdio::piped(), Some(bytes)),
         ScriptInput::File(file) => (Stdio::from(file), None),
     };
-    let child = command(&launch)
+    let mut child = command(&launch)
         .stdin(stdin)
         .spawn()
         .map_err(StartError::Spawn)?;
 
-    // From here on nothing can fail: every helper thread is already waiting for its job.
-    let supervisor = Arc::new(Supervisor::new(child.id(), launch.timeout));
+    // From here on nothing can fail: the helper is already waiting for its job.
+    let shared = Arc::new(Shared {
+        timeout: launch.timeout,
+        deadline: Instant::now() + launch.timeout,
+        progress: Mutex::new(Progress::default()),
+    });
     let log = ScriptLog {
         label: launch.label,
         client: launch.client,
     };
-    let pieces = helpers.run(child, body, &supervisor, permit, log);
+    let stdout = child.stdout.take();
+    let watch = Watch::new(child, body, wake, Arc::clone(&shared), log);
+    helper.run(move || watch.supervise(permit));
     Ok(ScriptOutput {
-        pieces,
-        piece: Vec::new(),
+        stdout,
+        buffer: vec![0; PIECE],
+        filled: 0,
         read_at: 0,
-        supervisor,
+        shared,
+        done: Some(done),
         ended: false,
         discard_on_drop: false,
     })
 }
 // ANCHOR_END: start
-
-/// The helper threads of one script, reserved before the script starts.
-struct Helpers {
-    /// Writes a body held in memory into stdin (only for such bodies).
-    feeder: Option<Helper>,
-    /// Copies stdout into the channel the response reads.
-    pump: Helper,
-    /// Copies stderr into the log.
-    logger: Helper,
-    /// Waits for the child.
-    reaper: Helper,
-    /// Enforces the time limit and stops abandoned scripts.
-    watchdog: Helper,
-}
-
-impl Helpers {
-    fn reserve(needs_feeder: bool) -> io::Result<Helpers> {
-        let feeder = match needs_feeder {
-            true => Some(HELPERS.reserve()?),
-            false => None,
-        };
-        Ok(Helpers {
-            feeder,
-            pump: HELPERS.reserve()?,
-            logger: HELPERS.reserve()?,
-            reaper: HELPERS.reserve()?,
-            watchdog: HELPERS.reserve()?,
-        })
-    }
-
-    /// Gives every helper its job; returns the channel the script's output arrives on.
-    fn run(
-        self,
-        mut child: Child,
-        body: Option<Vec<u8>>,
-        supervisor: &Arc<Supervisor>,
-        permit: SlotPermit,
-        log: ScriptLog,
-    ) -> Receiver<Vec<u8>> {
-        let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
-        if let (Some(feeder), Some(stdin), Some(body)) = (self.feeder, child.stdin.take(), body) {
-            feeder.run(move || feed(stdin, &body));
-        }
-        let (sender, receiver) = mpsc::sync_channel(PIECES_IN_FLIGHT);
-        let shared = Arc::clone(supervisor);
-        self.pump.run(move || pump_output(stdout, &sender, &shared));
-        let stderr_log = log.clone();
-        self.logger.run(move || log_stderr(stderr, &stderr_log));
-        let (shared, reaper_log) = (Arc::clone(supervisor), log.clone());
-        self.reaper.run(move || reap(child, &shared, &reaper_log));
-
-        let shared = Arc::clone(supervisor);
-        self.watchdog.run(move || watch(&shared, permit, &log));
-        receiver
-    }
-}
 
 /// How a script's log lines are labelled: the client's address and the script's path.
 #[derive(Debug, Clone)]
@@ -472,60 +386,301 @@ pub fn drop_privileges(run_as: RunAs) -> io::Result<()> {
 // ANCHOR_END: drop_privileges
 // ANCHOR_END: command
 
-/// The feeder: writes the body into the script's stdin, then closes it (end of file).
-/// A script that exits without reading makes the write fail; that is not our problem.
-fn feed(mut stdin: std::process::ChildStdin, body: &[u8]) {
-    let _ = stdin.write_all(body);
+/// How often the helper asks whether the script has exited while its pipes are still open
+/// (a process the script started in the background may hold them): the longest an exited
+/// script can stay a zombie.
+const REAP_CHECK: Duration = Duration::from_millis(50);
+/// The first wait for the exit once the script's pipes have closed; doubled up to
+/// [`REAP_CHECK`]. A process closes its pipes a moment before it can be waited for.
+const REAP_FIRST: Duration = Duration::from_millis(1);
+
+/// Everything the one helper of a script looks after.
+struct Watch {
+    /// The script's process.
+    child: Child,
+    /// Its exit status, once it has been waited for.
+    status: Option<ExitStatus>,
+    /// What to log about an unexpected exit status.
+    exit_note: Option<String>,
+    /// A body held in memory, until the script has all of it.
+    feed: Option<Feed>,
+    /// Standard error, copied into the log line by line, until it closes.
+    stderr: Option<StderrLines>,
+    /// The read end of a pipe whose write end the response holds: it closes when the
+    /// response is done with the output (read to the end, or dropped), which wakes the helper.
+    wake: Option<OwnedFd>,
+    /// Output handed over by a response that will not send it: read and thrown away.
+    leftover: Option<ChildStdout>,
+    /// Set once the helper has started to stop the script.
+    stopped: bool,
+    /// What the helper and the response share.
+    shared: Arc<Shared>,
+    /// How log lines are labelled.
+    log: ScriptLog,
 }
 
-// ANCHOR: pump
-/// The pump: copies stdout into the channel. Once nobody listens any more, it keeps reading
-/// and discards, so the script never blocks on a full pipe.
-fn pump_output(stdout: Option<ChildStdout>, pieces: &SyncSender<Vec<u8>>, supervisor: &Supervisor) {
-    let mut listening = true;
-    if let Some(mut stdout) = stdout {
-        // On the helper's stack: each piece is then allocated at the size actually read.
-        let mut buffer = [0u8; PIECE];
+impl Watch {
+    fn new(
+        mut child: Child,
+        body: Option<Vec<u8>>,
+        wake: OwnedFd,
+        shared: Arc<Shared>,
+        log: ScriptLog,
+    ) -> Self {
+        let feed = match (child.stdin.take(), body) {
+            (Some(stdin), Some(body)) => Feed::new(stdin, body, &log),
+            _ => None,
+        };
+        let stderr = child.stderr.take().map(|stderr| StderrLines {
+            stderr,
+            pending: Vec::new(),
+            logged: 0,
+            dropped: 0,
+        });
+        Watch {
+            child,
+            status: None,
+            exit_note: None,
+            feed,
+            stderr,
+            wake: Some(wake),
+            leftover: None,
+            stopped: false,
+            shared,
+            log,
+        }
+    }
+
+    // ANCHOR: watchdog
+    /// The helper's whole job: one loop that waits, with `poll(2)`, for whichever comes first —
+    /// a line on stderr, room in stdin, the response being done, the deadline — and then does
+    /// what that event asks. Past the deadline, or as soon as the response is abandoned, it
+    /// stops the script (SIGTERM to its process group, SIGKILL after [`TERM_GRACE`]). It holds
+    /// the script's slot until the script has exited and all its pipes are closed.
+    fn supervise(mut self, permit: SlotPermit) {
+        let mut next_step = self.shared.deadline;
+        let mut reap_wait = REAP_FIRST;
         loop {
-            match stdout.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(n) => {
-                    listening = listening && pieces.send(buffer[..n].to_vec()).is_ok();
+            if self.finished() {
+                break;
+            }
+            let now = Instant::now();
+            if now >= next_step {
+                if self.stopped {
+                    self.signal(Signal::SIGKILL);
+                    break;
                 }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => {
-                    supervisor.update(|p| p.output_end = Some(OutputEnd::Cut));
-                    return;
-                }
+                self.stop(StopReason::Timeout);
+                next_step = now + TERM_GRACE;
+                continue;
+            }
+            let mut until = next_step;
+            if self.status.is_none() {
+                // Without a signal, an exit is only noticed by asking: soon after the pipes
+                // close (that is when scripts exit), now and then while they stay open.
+                let pipes_closed = self.stderr.is_none() || self.wake.is_none();
+                let check = if pipes_closed { reap_wait } else { REAP_CHECK };
+                reap_wait = (reap_wait * 2).min(REAP_CHECK);
+                until = until.min(now + check);
+            }
+            let abandoned = self.wait(until);
+            if abandoned && !self.stopped {
+                self.stop(StopReason::Abandoned);
+                next_step = Instant::now() + TERM_GRACE;
+            }
+            self.try_reap();
+        }
+        self.reap_for_good();
+        if let Some(stderr) = self.stderr.take() {
+            stderr.finish(&self.log);
+        }
+        if let Some(note) = self.exit_note.take() {
+            self.log.write(&note);
+        }
+        drop(permit);
+    }
+
+    /// Records why the script is being stopped (the response reads it), then sends SIGTERM.
+    fn stop(&mut self, reason: StopReason) {
+        if reason == StopReason::Timeout {
+            self.log.write(&format!(
+                "ran longer than {:?}; stopping it",
+                self.shared.timeout
+            ));
+        }
+        self.shared.progress().stopped = Some(reason);
+        self.stopped = true;
+        self.signal(Signal::SIGTERM);
+    }
+
+    /// Signals the script's whole process group; a group that is already gone is fine.
+    fn signal(&self, signal: Signal) {
+        let pgid = Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(i32::MAX));
+        let _ = killpg(pgid, signal);
+    }
+    // ANCHOR_END: watchdog
+
+    /// Done: the script has exited, its stderr is closed, and the response is done with its
+    /// output (a background process of the script would still hold a pipe).
+    fn finished(&self) -> bool {
+        self.status.is_some()
+            && self.stderr.is_none()
+            && self.wake.is_none()
+            && self.leftover.is_none()
+    }
+
+    // ANCHOR: reaper
+    /// Asks whether the script has exited, without waiting; once it has, it is no zombie any
+    /// more, and an unexpected exit status is noted for the log.
+    fn try_reap(&mut self) {
+        if self.status.is_some() {
+            return;
+        }
+        match self.child.try_wait() {
+            Ok(Some(status)) => self.exited(status),
+            Ok(None) => {}
+            Err(_) => self.exited(ExitStatus::from_raw(0)),
+        }
+    }
+
+    /// After SIGKILL: waits for the script, which cannot take long now.
+    fn reap_for_good(&mut self) {
+        if self.status.is_none() {
+            let status = self
+                .child
+                .wait()
+                .unwrap_or_else(|_| ExitStatus::from_raw(0));
+            self.exited(status);
+        }
+    }
+
+    fn exited(&mut self, status: ExitStatus) {
+        self.status = Some(status);
+        // Nobody reads the rest of the body now.
+        self.feed = None;
+        // Logged at the end, after the script's last stderr lines.
+        if !self.stopped && !status.success() {
+            self.exit_note = Some(describe_exit(status));
+        }
+    }
+    // ANCHOR_END: reaper
+
+    /// Waits until `until` or until one of the pipes needs the helper, and serves that pipe.
+    /// Returns true when the response turns out to have been abandoned.
+    fn wait(&mut self, until: Instant) -> bool {
+        let timeout = poll_timeout(until);
+        let mut fds = Vec::with_capacity(4);
+        let (read, write) = (PollFlags::POLLIN, PollFlags::POLLOUT);
+        let stderr = add(
+            &mut fds,
+            self.stderr.as_ref().map(|s| s.stderr.as_fd()),
+            read,
+        );
+        let feed = add(&mut fds, self.feed.as_ref().map(|f| f.stdin.as_fd()), write);
+        let wake = add(&mut fds, self.wake.as_ref().map(AsFd::as_fd), read);
+        let leftover = add(&mut fds, self.leftover.as_ref().map(AsFd::as_fd), read);
+        match poll(&mut fds, timeout) {
+            Ok(0) | Err(Errno::EINTR) => return false,
+            Ok(_) => {}
+            Err(_) => {
+                // Cannot happen with valid descriptors; never spin on it.
+                std::thread::sleep(until.saturating_duration_since(Instant::now()));
+                return false;
+            }
+        }
+        let ready = |at: Option<usize>| at.is_some_and(|i| fds[i].any().unwrap_or(true));
+        let (stderr, feed, wake, leftover) =
+            (ready(stderr), ready(feed), ready(wake), ready(leftover));
+        drop(fds);
+
+        if stderr && !self.stderr.as_mut().is_some_and(|s| s.read(&self.log)) {
+            if let Some(closed) = self.stderr.take() {
+                closed.finish(&self.log);
+            }
+        }
+        if feed && !self.feed.as_mut().is_some_and(Feed::write_more) {
+            self.feed = None;
+        }
+        if leftover && !self.leftover.as_mut().is_some_and(discard) {
+            self.leftover = None;
+        }
+        if !wake {
+            return false;
+        }
+        // Nobody writes to this pipe: it is ready only once the response has closed it.
+        self.wake = None;
+        let mut progress = self.shared.progress();
+        self.leftover = progress.leftover.take();
+        progress.abandoned
+    }
+}
+
+/// Adds `fd`, when there is one, to the descriptors `poll` watches; returns its place.
+fn add<'fd>(
+    fds: &mut Vec<PollFd<'fd>>,
+    fd: Option<BorrowedFd<'fd>>,
+    events: PollFlags,
+) -> Option<usize> {
+    let fd = fd?;
+    fds.push(PollFd::new(fd, events));
+    Some(fds.len() - 1)
+}
+
+/// A `poll` timeout that lasts until `until`, in milliseconds rounded up (a wait must never
+/// end just before its time).
+fn poll_timeout(until: Instant) -> PollTimeout {
+    let wait = until.saturating_duration_since(Instant::now());
+    PollTimeout::try_from(wait.as_micros().div_ceil(1000)).unwrap_or(PollTimeout::MAX)
+}
+
+/// Reads and throws away what is there; false once the pipe is closed.
+fn discard(output: &mut ChildStdout) -> bool {
+    let mut scratch = [0u8; PIECE];
+    match output.read(&mut scratch) {
+        Ok(0) => false,
+        Ok(_) => true,
+        Err(err) => err.kind() == io::ErrorKind::Interrupted,
+    }
+}
+
+/// A request body held in memory, written into the script's stdin as the pipe takes it.
+/// The pipe is non-blocking, so the helper never waits on a script that does not read.
+struct Feed {
+    stdin: ChildStdin,
+    body: Vec<u8>,
+    written: usize,
+}
+
+impl Feed {
+    fn new(stdin: ChildStdin, body: Vec<u8>, log: &ScriptLog) -> Option<Feed> {
+        // Only our end of the pipe becomes non-blocking; the script's end is another file.
+        match fcntl(&stdin, FcntlArg::F_SETFL(OFlag::O_NONBLOCK)) {
+            Ok(_) => Some(Feed {
+                stdin,
+                body,
+                written: 0,
+            }),
+            Err(err) => {
+                log.write(&format!("the body could not be given to the script: {err}"));
+                None
             }
         }
     }
-    supervisor.update(|p| {
-        let end = if p.stopped.is_some() {
-            OutputEnd::Cut
-        } else {
-            OutputEnd::Complete
-        };
-        p.output_end = Some(end);
-    });
-}
-// ANCHOR_END: pump
 
-// ANCHOR: reaper
-/// The reaper: waits for the child as soon as it exits, so it never lingers as a zombie, and
-/// logs an unexpected exit status.
-fn reap(mut child: Child, supervisor: &Supervisor, log: &ScriptLog) {
-    let status = child.wait();
-    let stopped = supervisor.progress().stopped;
-    if let (Ok(status), None) = (&status, stopped) {
-        if !status.success() {
-            log.write(&describe_exit(*status));
+    /// Writes as much as the pipe takes now; false once the feed is over: the whole body is
+    /// written (closing stdin is the end of file), or the script stopped reading.
+    fn write_more(&mut self) -> bool {
+        while self.written < self.body.len() {
+            match self.stdin.write(&self.body[self.written..]) {
+                Ok(0) => return false,
+                Ok(n) => self.written += n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return err.kind() == io::ErrorKind::WouldBlock,
+            }
         }
+        false
     }
-    let status = status.unwrap_or_else(|_| ExitStatus::from_raw(0));
-    supervisor.update(|p| p.exited = Some(status));
 }
-// ANCHOR_END: reaper
 
 /// "exited with status 3" or "was killed by signal 9".
 fn describe_exit(status: ExitStatus) -> String {
@@ -536,87 +691,70 @@ fn describe_exit(status: ExitStatus) -> String {
     }
 }
 
-/// The logger: logs each stderr line, escaped, up to [`MAX_STDERR_LINES`], and reads the
-/// rest to the end (a script must never block on a full stderr pipe).
-fn log_stderr(stderr: Option<ChildStderr>, log: &ScriptLog) {
-    let Some(stderr) = stderr else {
-        return;
-    };
-    // Most scripts write nothing there: a small buffer (long lines still arrive whole).
-    let mut reader = BufReader::with_capacity(1024, stderr);
-    let mut line = Vec::new();
-    let mut logged = 0;
-    let mut dropped = 0u64;
-    loop {
-        line.clear();
-        match (&mut reader)
-            .take(MAX_STDERR_LINE as u64)
-            .read_until(b'\n', &mut line)
-        {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
+/// The script's stderr, logged line by line, escaped, up to [`MAX_STDERR_LINES`]; the rest is
+/// read and counted (a script must never block on a full stderr pipe).
+struct StderrLines {
+    stderr: ChildStderr,
+    /// The start of a line whose end has not arrived yet.
+    pending: Vec<u8>,
+    logged: usize,
+    dropped: u64,
+}
+
+impl StderrLines {
+    /// Reads what is there and logs the complete lines; false once stderr is closed.
+    fn read(&mut self, log: &ScriptLog) -> bool {
+        let mut chunk = [0u8; MAX_STDERR_LINE];
+        let n = match self.stderr.read(&mut chunk) {
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => return true,
+            Err(_) => 0,
+        };
+        if n == 0 {
+            return false;
         }
-        if logged < MAX_STDERR_LINES {
-            log.write(&String::from_utf8_lossy(
-                line.strip_suffix(b"\n").unwrap_or(&line),
-            ));
-            logged += 1;
-        } else {
-            dropped += 1;
+        self.pending.extend_from_slice(&chunk[..n]);
+        let mut start = 0;
+        loop {
+            let rest = &self.pending[start..];
+            let window = &rest[..rest.len().min(MAX_STDERR_LINE + 1)];
+            let (line, next) = match window.iter().position(|&b| b == b'\n') {
+                Some(at) => (at, at + 1),
+                // Longer lines are split.
+                None if rest.len() > MAX_STDERR_LINE => (MAX_STDERR_LINE, MAX_STDERR_LINE),
+                None => break,
+            };
+            log_line(&rest[..line], &mut self.logged, &mut self.dropped, log);
+            start += next;
         }
+        self.pending.drain(..start);
+        true
     }
-    if dropped > 0 {
-        log.write(&format!("{dropped} more stderr line(s) not logged"));
+
+    /// At the end: the last line when it had no newline, and how many lines were not logged.
+    fn finish(mut self, log: &ScriptLog) {
+        if !self.pending.is_empty() {
+            let last = std::mem::take(&mut self.pending);
+            log_line(&last, &mut self.logged, &mut self.dropped, log);
+        }
+        if self.dropped > 0 {
+            log.write(&format!("{} more stderr line(s) not logged", self.dropped));
+        }
     }
 }
 
-// ANCHOR: watchdog
-/// The watchdog: stops the script at its deadline, or as soon as its response is abandoned,
-/// unless it has finished (exited, and its output ended) by then. Holds the slot till the end.
-fn watch(supervisor: &Supervisor, permit: SlotPermit, log: &ScriptLog) {
-    let finished = |p: &Progress| p.exited.is_some() && p.output_end.is_some();
-    supervisor.wait_for(supervisor.deadline, |p| finished(p) || p.abandoned);
-    let Some(reason) = decide_to_stop(supervisor, finished) else {
-        return;
-    };
-    if reason == StopReason::Timeout {
-        log.write(&format!(
-            "ran longer than {:?}; stopping it",
-            supervisor.timeout
-        ));
-    }
-    supervisor.signal(Signal::SIGTERM);
-    if !supervisor.wait_for(Instant::now() + TERM_GRACE, finished) {
-        supervisor.signal(Signal::SIGKILL);
-        // The slot is freed once the script is really gone (or after one more grace period).
-        supervisor.wait_for(Instant::now() + TERM_GRACE, |p| p.exited.is_some());
-    }
-    drop(permit);
-}
-
-/// Records why the script is being stopped, or returns `None` when it has finished after all.
-fn decide_to_stop(
-    supervisor: &Supervisor,
-    finished: impl Fn(&Progress) -> bool,
-) -> Option<StopReason> {
-    let mut progress = supervisor.progress();
-    if finished(&progress) {
-        return None;
-    }
-    let reason = if progress.abandoned {
-        StopReason::Abandoned
+fn log_line(line: &[u8], logged: &mut usize, dropped: &mut u64, log: &ScriptLog) {
+    if *logged < MAX_STDERR_LINES {
+        log.write(&String::from_utf8_lossy(line));
+        *logged += 1;
     } else {
-        StopReason::Timeout
-    };
-    progress.stopped = Some(reason);
-    drop(progress);
-    supervisor.changed.notify_all();
-    Some(reason)
+        *dropped += 1;
+    }
 }
-// ANCHOR_END: watchdog
 
 // ANCHOR: script_output
-/// The script's standard output, as the response body reads it.
+/// The script's standard output, as the response body reads it — straight from the pipe, on
+/// the connection's own thread, waiting at most until shortly after the script's deadline.
 ///
 /// Reading ends with end-of-file when the script closed its output, and with an error when
 /// the output was cut (the script was stopped), so that a cut response is never mistaken for
@@ -624,13 +762,16 @@ fn decide_to_stop(
 /// [`ScriptOutput::discard_rest_on_drop`] was called (for HEAD, 204 and 304 responses, whose
 /// bodies are not sent).
 pub struct ScriptOutput {
-    /// Pieces of output from the pump.
-    pieces: Receiver<Vec<u8>>,
-    /// The piece being read, and how far.
-    piece: Vec<u8>,
+    /// The script's stdout, until the output has ended.
+    stdout: Option<ChildStdout>,
+    /// Output read and not yet consumed: `buffer[read_at..filled]`.
+    buffer: Vec<u8>,
+    filled: usize,
     read_at: usize,
-    /// The script's shared state.
-    supervisor: Arc<Supervisor>,
+    /// What the response and the script's helper share.
+    shared: Arc<Shared>,
+    /// Closed when the response is done with the output, which wakes the helper.
+    done: Option<OwnedFd>,
     /// True once end-of-file or an error was returned.
     ended: bool,
     /// When dropped early, let the script finish (output discarded) instead of stopping it.
@@ -644,72 +785,86 @@ impl ScriptOutput {
         self.discard_on_drop = true;
     }
 
-    /// True when the watchdog stopped the script because it ran past its time limit.
+    /// True when the helper stopped the script because it ran past its time limit.
     pub fn timed_out(&self) -> bool {
-        self.supervisor.progress().stopped == Some(StopReason::Timeout)
+        self.shared.progress().stopped == Some(StopReason::Timeout)
     }
 
-    /// Waits for the next piece; `Ok(false)` at a clean end of the output.
-    fn next_piece(&mut self) -> io::Result<bool> {
-        // The watchdog stops the script at the deadline; this only bounds a wait on a
-        // process that escaped the process group and still holds the pipe.
-        let limit = self.supervisor.deadline + TERM_GRACE * 2;
-        let wait = limit.saturating_duration_since(Instant::now());
-        match self.pieces.recv_timeout(wait) {
-            Ok(piece) => {
-                self.piece = piece;
-                self.read_at = 0;
-                Ok(true)
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                let end = self.supervisor.progress().output_end;
-                match end {
-                    Some(OutputEnd::Complete) => Ok(false),
-                    _ => Err(self.cut_error()),
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                self.supervisor.update(|p| p.abandoned = true);
-                Err(io::Error::new(
+    /// Reads more output into `into`; `Ok(0)` at a clean end. Ends the output at its end or
+    /// on an error.
+    fn read_into(&mut self, into: &mut [u8]) -> io::Result<usize> {
+        let result = match self.stdout.as_mut() {
+            Some(stdout) => read_output(stdout, &self.shared, into),
+            None => Ok(0),
+        };
+        if !matches!(result, Ok(n) if n > 0) {
+            self.end();
+        }
+        result
+    }
+
+    /// The output is over: closing the wake pipe tells the helper.
+    fn end(&mut self) {
+        self.ended = true;
+        self.stdout = None;
+        self.done = None;
+    }
+}
+
+/// One read of the script's output, waiting for it at most until shortly after the deadline.
+/// The helper stops the script at the deadline; this only bounds a wait on a process that
+/// escaped the process group and still holds the pipe.
+fn read_output(stdout: &mut ChildStdout, shared: &Shared, into: &mut [u8]) -> io::Result<usize> {
+    let limit = shared.deadline + TERM_GRACE * 2;
+    loop {
+        let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, poll_timeout(limit)) {
+            Ok(0) if Instant::now() >= limit => {
+                shared.progress().abandoned = true;
+                return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     "the script's output stayed open past its time limit",
-                ))
+                ));
             }
+            Ok(0) | Err(Errno::EINTR) => continue,
+            Ok(_) => {}
+            Err(err) => return Err(err.into()),
         }
-    }
-
-    /// The error for an output that ended because the script was stopped.
-    fn cut_error(&self) -> io::Error {
-        let stopped = self.supervisor.progress().stopped;
-        match stopped {
-            Some(StopReason::Timeout) => io::Error::new(
-                io::ErrorKind::TimedOut,
-                "the script ran past its time limit and was stopped",
-            ),
-            _ => io::Error::other("the script's output was cut off"),
+        match stdout.read(into) {
+            Ok(0) => {
+                return match shared.progress().stopped {
+                    None => Ok(0),
+                    Some(StopReason::Timeout) => Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the script ran past its time limit and was stopped",
+                    )),
+                    Some(StopReason::Abandoned) => {
+                        Err(io::Error::other("the script's output was cut off"))
+                    }
+                };
+            }
+            Ok(n) => return Ok(n),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
         }
     }
 }
 
 impl BufRead for ScriptOutput {
-    /// The rest of the current piece, waiting for the next one when it is used up. The pieces
-    /// are the buffer: no second buffer, no second copy.
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        while self.read_at == self.piece.len() && !self.ended {
-            match self.next_piece() {
-                Ok(true) => {}
-                Ok(false) => self.ended = true,
-                Err(err) => {
-                    self.ended = true;
-                    return Err(err);
-                }
-            }
+        if self.read_at == self.filled && !self.ended {
+            let mut buffer = std::mem::take(&mut self.buffer);
+            let result = self.read_into(&mut buffer);
+            self.buffer = buffer;
+            self.read_at = 0;
+            self.filled = *result.as_ref().unwrap_or(&0);
+            result?;
         }
-        Ok(&self.piece[self.read_at..])
+        Ok(&self.buffer[self.read_at..self.filled])
     }
 
     fn consume(&mut self, amount: usize) {
-        self.read_at = (self.read_at + amount).min(self.piece.len());
+        self.read_at = (self.read_at + amount).min(self.filled);
     }
 }
 
@@ -717,6 +872,13 @@ impl Read for ScriptOutput {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if out.is_empty() {
             return Ok(0);
+        }
+        // A large read with nothing buffered goes straight into the caller's buffer.
+        if self.read_at == self.filled && out.len() >= self.buffer.len() {
+            if self.ended {
+                return Ok(0);
+            }
+            return self.read_into(out);
         }
         let available = self.fill_buf()?;
         let n = out.len().min(available.len());
@@ -728,9 +890,16 @@ impl Read for ScriptOutput {
 
 impl Drop for ScriptOutput {
     fn drop(&mut self) {
-        if !self.ended && !self.discard_on_drop {
-            self.supervisor.update(|p| p.abandoned = true);
+        if self.ended {
+            return;
         }
+        let mut progress = self.shared.progress();
+        if self.discard_on_drop {
+            progress.leftover = self.stdout.take();
+        } else {
+            progress.abandoned = true;
+        }
+        // Dropping `done` next, with the other fields, wakes the helper.
     }
 }
 

@@ -397,6 +397,40 @@ fn the_body_reaches_stdin_and_the_next_request_does_not() {
 }
 
 #[test]
+fn a_body_held_in_memory_reaches_a_slow_reader_whole() {
+    // The largest body kept in memory, read only after the script has slept a little.
+    let script = "sleep 0.2; printf 'Content-Type: text/plain\\n\\n'; wc -c | tr -d ' '";
+    let site = site(&[("count", script)]);
+    let size = process::MEMORY_BODY_MAX;
+    let mut raw =
+        format!("POST /cgi-bin/count HTTP/1.1\r\nHost: t\r\nContent-Length: {size}\r\n\r\n")
+            .into_bytes();
+    raw.resize(raw.len() + size, b'm');
+    assert_eq!(exchange(&site, &raw)[0].text().trim(), size.to_string());
+    wait_until_idle(&site);
+}
+
+#[test]
+fn a_background_child_holding_only_stderr_is_stopped_at_the_deadline() {
+    // The response is complete at once; the `sleep` keeps stderr open after the script exits.
+    let script = "printf 'Content-Type: text/plain\\n\\ndone'; sleep 30 >/dev/null &";
+    let site = site_with(&[("leave", script)], options(PRINT_THEN_STOP, 4));
+    let started = Instant::now();
+    let reply = get(&site, "/cgi-bin/leave");
+    assert_eq!(reply.text(), "done");
+    assert!(reply.complete);
+    assert!(
+        started.elapsed() < PRINT_THEN_STOP,
+        "took {:?}",
+        started.elapsed()
+    );
+    // The slot is held until the background process is stopped too.
+    assert_eq!(site.host.running_scripts(), 1);
+    wait_until_idle(&site);
+    assert!(started.elapsed() >= PRINT_THEN_STOP);
+}
+
+#[test]
 fn a_chunked_body_is_dechunked_and_counted_first() {
     let script = "printf 'Content-Type: text/plain\\n\\n%s:' \"$CONTENT_LENGTH\"; cat";
     let site = site(&[("echo", script)]);
