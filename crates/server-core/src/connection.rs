@@ -76,6 +76,11 @@ pub trait Transport: Read + Write + Send {
     fn has_buffered_input(&self) -> bool {
         false
     }
+    /// True when the next read would have to wait for the client (see
+    /// [`crate::server::about_to_wait`]); false when unsure.
+    fn nothing_to_read(&self) -> bool {
+        false
+    }
 }
 // ANCHOR_END: transport
 
@@ -88,6 +93,9 @@ impl Transport for TcpStream {
     }
     fn shutdown_write(&mut self) -> io::Result<()> {
         self.shutdown(Shutdown::Write)
+    }
+    fn nothing_to_read(&self) -> bool {
+        crate::server::nothing_to_read(self)
     }
 }
 
@@ -149,6 +157,8 @@ pub(crate) struct Connection<T: Transport> {
     read_timeout: Option<Duration>,
     /// True until the first request has been read: its wait is the header timeout.
     first: bool,
+    /// True when the socket was just reported readable: the next read will not wait.
+    surely_readable: bool,
 }
 
 // ANCHOR: serve_connection
@@ -190,6 +200,7 @@ impl<T: Transport> Connection<T> {
             local,
             read_timeout: None,
             first: true,
+            surely_readable: false,
         }
     }
 
@@ -207,6 +218,7 @@ impl<T: Transport> Connection<T> {
     ) -> Option<Self> {
         // The first turn reads: the connection is served because its client sent something.
         let mut may_park = false;
+        self.surely_readable = true;
         loop {
             if !hooks.enter_idle() {
                 break;
@@ -330,6 +342,15 @@ impl<T: Transport> Connection<T> {
         true
     }
     // ANCHOR_END: exchange
+
+    /// Before a read: if it will have to wait for the client, tell the worker pool, so that
+    /// other connections are served meanwhile ([`crate::server::about_to_wait`]).
+    fn announce_a_wait(&mut self) {
+        let readable = std::mem::replace(&mut self.surely_readable, false);
+        if !readable && self.stream.nothing_to_read() {
+            crate::server::about_to_wait();
+        }
+    }
 
     /// Makes the next read give up after `left`, or at most [`TIMEOUT_SLACK`] later.
     ///
@@ -602,6 +623,7 @@ impl<T: Transport> Connection<T> {
             if now >= deadline || self.stream.set_read_timeout(Some(deadline - now)).is_err() {
                 break;
             }
+            self.announce_a_wait();
             match self.stream.read(&mut scratch) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => drained += n,
@@ -654,6 +676,7 @@ impl<T: Transport> BodySource for Connection<T> {
                 return Err(io::ErrorKind::TimedOut.into());
             }
             self.arm_read_timeout(deadline - now)?;
+            self.announce_a_wait();
             match self.stream.read(&mut self.inbuf[self.end..]) {
                 Ok(n) => {
                     self.end += n;

@@ -41,12 +41,13 @@
 //! - IPv4 and IPv6 both work: the listener is whatever `cli::bind` returned, and binding `::`
 //!   on Linux accepts IPv4 clients too (as IPv4-mapped addresses).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
@@ -391,6 +392,7 @@ impl Shared {
     /// A worker: waits for a parked connection to become readable, serves it until it is
     /// idle again, parks it, and goes back for the next one.
     fn work(self: &Arc<Self>) {
+        WORKER_POOL.set(Arc::downgrade(self));
         let mut events = [EpollEvent::empty()];
         let mut last_busy = Instant::now();
         loop {
@@ -445,6 +447,15 @@ impl Shared {
         }
     }
     // ANCHOR_END: keep_pool
+
+    /// A worker is about to wait for a client or a script: if no other worker is free to
+    /// take the connections that are ready meanwhile, one more starts now.
+    fn cover_for_a_wait(self: &Arc<Self>) {
+        let room = *lock(&self.workers.running) <= self.config.max_connections;
+        if self.workers.waiting.load(Ordering::SeqCst) == 0 && room && !self.stopping() {
+            self.start_worker();
+        }
+    }
 
     /// Starts one more worker (counted before it runs).
     fn start_worker(self: &Arc<Self>) {
@@ -573,6 +584,39 @@ impl Shared {
             open = lock(&self.open);
         }
     }
+}
+
+thread_local! {
+    /// On a worker thread, the pool it belongs to (see [`about_to_wait`]).
+    static WORKER_POOL: RefCell<Weak<Shared>> = const { RefCell::new(Weak::new()) };
+}
+
+// ANCHOR: about_to_wait
+/// Says that this thread is about to wait — for a client's next bytes, the end of a TLS
+/// handshake, a lingering close, a CGI script's output. On a worker with no other worker
+/// free, that starts one more at once, so that connections with something to say are not
+/// kept waiting behind this one. Elsewhere (tests, fuzzing) it does nothing.
+///
+/// Only waits are announced, not work: quick requests served back to back never grow the
+/// pool, and the few workers go from one ready connection to the next.
+pub fn about_to_wait() {
+    let pool = WORKER_POOL.with_borrow(Weak::upgrade);
+    if let Some(shared) = pool {
+        shared.cover_for_a_wait();
+    }
+}
+// ANCHOR_END: about_to_wait
+
+/// True when a read on `socket` would have to wait: nothing has arrived yet. It peeks without
+/// waiting (`MSG_PEEK | MSG_DONTWAIT`), and takes nothing.
+pub fn nothing_to_read(socket: &TcpStream) -> bool {
+    use nix::sys::socket::{MsgFlags, recv};
+    let mut byte = [0u8; 1];
+    let flags = MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT;
+    matches!(
+        recv(socket.as_fd().as_raw_fd(), &mut byte, flags),
+        Err(nix::errno::Errno::EAGAIN)
+    )
 }
 
 /// `epoll_wait`'s timeout for a [`Duration`] (whole milliseconds).

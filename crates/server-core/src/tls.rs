@@ -410,6 +410,10 @@ impl Transport for TlsStream {
         // close_notify, which a read then reports as the end).
         !self.inner.conn.wants_read()
     }
+
+    fn nothing_to_read(&self) -> bool {
+        !self.has_buffered_input() && crate::server::nothing_to_read(&self.inner.sock)
+    }
 }
 
 impl std::os::fd::AsFd for TlsStream {
@@ -495,6 +499,10 @@ fn handshake_step(inner: &mut StreamOwned<ServerConnection, TcpStream>) -> Resul
     }
     if !inner.conn.wants_read() {
         return Ok(());
+    }
+    if crate::server::nothing_to_read(&inner.sock) {
+        // The client's next flight is on its way: let other connections be served meanwhile.
+        crate::server::about_to_wait();
     }
     if inner.conn.read_tls(&mut inner.sock).map_err(failed)? == 0 {
         return Err(AcceptError::Handshake(

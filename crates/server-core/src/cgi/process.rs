@@ -818,6 +818,10 @@ fn read_output(stdout: &mut ChildStdout, shared: &Shared, into: &mut [u8]) -> io
     let limit = shared.deadline + TERM_GRACE * 2;
     loop {
         let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::POLLIN)];
+        if matches!(poll(&mut fds, PollTimeout::ZERO), Ok(0)) {
+            // The script is still working: other connections should not wait for it.
+            crate::server::about_to_wait();
+        }
         match poll(&mut fds, poll_timeout(limit)) {
             Ok(0) if Instant::now() >= limit => {
                 shared.progress().abandoned = true;
