@@ -23,9 +23,11 @@
 //! Choices made here:
 //! - The pool grows when needed: a keeper thread adds workers (a quarter more, at least one)
 //!   whenever none has become free for [`STUCK_AFTER`] — all are inside slow requests — so a
-//!   slow request never keeps anyone else waiting for long. Workers idle for
-//!   [`WORKER_IDLE_EXIT`] end, down to [`MIN_WORKERS`]. There are never more workers than
-//!   connections allowed, plus one.
+//!   slow request never keeps anyone else waiting for long; and a worker that is about to
+//!   wait ([`about_to_wait`]) starts one at once if none is free. A worker older than
+//!   [`WORKER_MIN_LIFE`] that finds two others free ends, down to [`MIN_WORKERS`]: too many
+//!   free workers would take turns at every event, each woken from sleep. There are never
+//!   more workers than connections allowed, plus one.
 //! - At most `max_connections` connections are open at once (parked or in progress); past
 //!   the cap a new client gets a short `503 Service Unavailable` with `Retry-After: 1` and is
 //!   closed.
@@ -62,8 +64,9 @@ use crate::tls::TlsStream;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Workers that always stay, idle or not.
 pub const MIN_WORKERS: usize = 2;
-/// A worker with nothing to do for this long ends (above [`MIN_WORKERS`]).
-pub const WORKER_IDLE_EXIT: Duration = Duration::from_secs(30);
+/// A worker lives at least this long; then it ends when it finds two others free (above
+/// [`MIN_WORKERS`]), so a pool grown for a burst of slow requests shrinks again.
+pub const WORKER_MIN_LIFE: Duration = Duration::from_secs(1);
 /// When no worker has been free for this long, the pool grows.
 pub const STUCK_AFTER: Duration = Duration::from_millis(10);
 /// How often parked connections are checked against their deadlines.
@@ -394,25 +397,25 @@ impl Shared {
     fn work(self: &Arc<Self>) {
         WORKER_POOL.set(Arc::downgrade(self));
         let mut events = [EpollEvent::empty()];
-        let mut last_busy = Instant::now();
+        let born = Instant::now();
         loop {
+            // Two free workers are enough to catch what comes next: a third is surplus.
+            if self.workers.waiting.load(Ordering::SeqCst) >= 2
+                && born.elapsed() >= WORKER_MIN_LIFE
+                && self.leave_pool_if_above(MIN_WORKERS)
+            {
+                return;
+            }
             self.workers.freed.fetch_add(1, Ordering::Relaxed);
             self.workers.waiting.fetch_add(1, Ordering::SeqCst);
             let ready = self.epoll.wait(&mut events, epoll_timeout(SWEEP_INTERVAL));
             self.workers.waiting.fetch_sub(1, Ordering::SeqCst);
             let got_one = matches!(ready, Ok(1));
-            if !got_one {
-                let mut running = lock(&self.workers.running);
-                let idle_too_long =
-                    last_busy.elapsed() > WORKER_IDLE_EXIT && *running > MIN_WORKERS;
-                if self.stopping() || idle_too_long {
-                    *running -= 1;
-                    return;
-                }
+            if !got_one && self.stopping() && self.leave_pool_if_above(0) {
+                return;
             }
             self.sweep_if_due();
             if got_one {
-                last_busy = Instant::now();
                 let taken = lock(&self.parked).remove(&events[0].data());
                 if let Some(Parked { connection, .. }) = taken {
                     self.resume(events[0].data(), connection);
@@ -455,6 +458,16 @@ impl Shared {
         if self.workers.waiting.load(Ordering::SeqCst) == 0 && room && !self.stopping() {
             self.start_worker();
         }
+    }
+
+    /// Ends this worker's membership when more than `keep` workers run; says whether it did.
+    fn leave_pool_if_above(&self, keep: usize) -> bool {
+        let mut running = lock(&self.workers.running);
+        if *running > keep {
+            *running -= 1;
+            return true;
+        }
+        false
     }
 
     /// Starts one more worker (counted before it runs).
