@@ -16,9 +16,10 @@
 //!   machines in different zones line up.
 //! - The size column is the number of body bytes sent (`-` when none were).
 //! - Lines are whole and in order, and no connection waits for the disk behind another: see
-//!   `write_line`. Under load one `write` carries many lines, as nginx's buffered
-//!   `access_log` does, but nothing waits for a timer: a line is written at once when nobody
-//!   else is writing.
+//!   `write_line`. When threads log at the same moment, one `write` carries all their lines;
+//!   nothing waits for a timer: a line is written at once when nobody else is writing. A
+//!   request's own lines (a gateway application's) go out with its access line
+//!   ([`hold_lines`]).
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -232,9 +233,9 @@ fn pending() -> MutexGuard<'static, Pending> {
 /// Writing a line to a file or a terminal is a system call that may wait for the disk. So:
 /// if another thread is writing, the line joins the queue and this thread goes on serving;
 /// that writer takes every queued line before it stops. If nobody is writing, this thread
-/// becomes the writer. Under load each `write` carries many lines (a busy server made one
-/// system call per request for its log); when quiet, each line is written at once. Order is
-/// kept: lines join the queue in order, and there is only ever one writer.
+/// becomes the writer. When threads log at the same moment, one `write` carries all their
+/// lines; when they do not, each line is written at once. Order is kept: lines join the
+/// queue in order, and there is only ever one writer.
 fn write_line(line: &[u8]) {
     let Some(line) = keep_for_request(line) else {
         return;
