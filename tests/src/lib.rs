@@ -684,3 +684,80 @@ impl Conn {
         );
     }
 }
+
+/// Reading other processes through Linux's `/proc`: memory, threads, command lines and
+/// zombies, for the tests that check what a server leaves behind.
+pub mod procfs {
+    use std::fs;
+
+    /// A number field of `/proc/PID/status` (`VmHWM:`, `Threads:`), or `None`.
+    pub fn status_number(pid: u32, field: &str) -> Option<u64> {
+        let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+    }
+
+    /// The peak resident memory of a process (VmHWM), in bytes.
+    pub fn peak_rss(pid: u32) -> u64 {
+        status_number(pid, "VmHWM:").expect("a VmHWM line") * 1024
+    }
+
+    /// How many threads a process has.
+    pub fn threads(pid: u32) -> u64 {
+        status_number(pid, "Threads:").expect("a Threads line")
+    }
+
+    /// The command line of a running (not zombie) process, or `None` when there is no such
+    /// process or it is a zombie (whose command line is empty).
+    pub fn cmdline(pid: u32) -> Option<String> {
+        let raw = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        if raw.is_empty() {
+            return None;
+        }
+        Some(String::from_utf8_lossy(&raw).replace('\0', " "))
+    }
+
+    /// The state, parent and name of a process, from `/proc/PID/stat`.
+    pub fn stat(pid: u32) -> Option<(char, u32, String)> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+        let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+        let mut fields = stat[close + 1..].split_whitespace();
+        let state = fields.next()?.chars().next()?;
+        let ppid = fields.next()?.parse().ok()?;
+        Some((state, ppid, stat[open + 1..close].to_string()))
+    }
+
+    /// Every process id in `/proc` but this test's own.
+    pub fn all_pids() -> Vec<u32> {
+        fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.file_name().to_string_lossy().parse::<u32>().ok())
+            .filter(|&pid| pid != std::process::id())
+            .collect()
+    }
+
+    /// Every live process whose command line contains `token`, with its command line.
+    pub fn processes_with(token: &str) -> Vec<(u32, String)> {
+        all_pids()
+            .into_iter()
+            .filter_map(|pid| Some((pid, cmdline(pid)?)))
+            .filter(|(_, line)| line.contains(token))
+            .collect()
+    }
+
+    /// Zombies (state Z) for which `chosen(parent, name)` holds, as `pid (name), parent P`.
+    pub fn zombies(chosen: impl Fn(u32, &str) -> bool) -> Vec<String> {
+        all_pids()
+            .into_iter()
+            .filter_map(|pid| {
+                let (state, ppid, name) = stat(pid)?;
+                (state == 'Z' && chosen(ppid, &name))
+                    .then(|| format!("{pid} ({name}), parent {ppid}"))
+            })
+            .collect()
+    }
+}

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use end_to_end::{
     RawResponse, ServerProcess, TempDir, agent, is_retryable, parse_response, parse_responses,
-    read_until_close, start_in,
+    procfs, read_until_close, start_in,
 };
 
 /// The longest one exchange may take before the test fails.
@@ -600,21 +600,6 @@ fn flood(addr: SocketAddr, flood: &Flood) -> Flooded {
     Flooded { received, sent }
 }
 
-/// The peak resident memory of a process (VmHWM), in bytes.
-fn peak_rss(pid: u32) -> u64 {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .expect("a VmHWM line");
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect("a number of kB");
-    kib * 1024
-}
-
 #[test]
 fn every_size_limit_refuses_a_flood_and_the_next_request_is_served() {
     let site = Site::start(
@@ -640,7 +625,7 @@ fn every_size_limit_refuses_a_flood_and_the_next_request_is_served() {
     // Each flood is larger than anything the server should ever hold for one request.
     const FLOOD: usize = 16 * MIB;
     assert_served_dump(server, "before the floods");
-    let baseline = peak_rss(server.pid());
+    let baseline = procfs::peak_rss(server.pid());
     let chunk_of = |size: usize| {
         let mut chunk = format!("{size:x}\r\n").into_bytes();
         chunk.extend(std::iter::repeat_n(b'c', size));
@@ -792,7 +777,7 @@ fn every_size_limit_refuses_a_flood_and_the_next_request_is_served() {
     );
     // Nothing of the floods was kept: the server's peak memory grew by less than half of
     // one flood (a server that buffered a flood to find its end would grow by all of it).
-    let peak = peak_rss(server.pid());
+    let peak = procfs::peak_rss(server.pid());
     eprintln!(
         "limits: the server's peak RSS went from {} KiB to {} KiB during {} floods of {} MiB",
         baseline / 1024,
@@ -851,53 +836,10 @@ fn sleep_program() -> &'static str {
         .expect("a sleep program")
 }
 
-/// The state, parent and name of a process, from `/proc/PID/stat`.
-fn stat(pid: u32) -> Option<(char, u32, String)> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
-    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
-    let mut fields = stat[close + 1..].split_whitespace();
-    let state = fields.next()?.chars().next()?;
-    let ppid = fields.next()?.parse().ok()?;
-    Some((state, ppid, stat[open + 1..close].to_string()))
-}
-
-/// Every process id in `/proc` but this one.
-fn all_pids() -> Vec<u32> {
-    fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().to_string_lossy().parse::<u32>().ok())
-        .filter(|&pid| pid != std::process::id())
-        .collect()
-}
-
-/// Live processes whose command line names `token`: the scripts and their sleepers.
-fn live_with(token: &str) -> Vec<(u32, String)> {
-    let mut found = Vec::new();
-    for pid in all_pids() {
-        let Ok(raw) = fs::read(format!("/proc/{pid}/cmdline")) else {
-            continue;
-        };
-        let line = String::from_utf8_lossy(&raw).replace('\0', " ");
-        if line.contains(token) {
-            found.push((pid, line));
-        }
-    }
-    found
-}
-
 /// Zombies that are the server's children, or that were one of our processes (a zombie has
 /// no command line, but keeps its name: `fk-TOKEN` or `fb-TOKEN`), with their parents.
 fn zombies(server: u32, token: &str) -> Vec<String> {
-    all_pids()
-        .into_iter()
-        .filter_map(|pid| {
-            let (state, ppid, name) = stat(pid)?;
-            (state == 'Z' && (ppid == server || name.contains(token)))
-                .then(|| format!("{pid} ({name}), parent {ppid}"))
-        })
-        .collect()
+    procfs::zombies(|parent, name| parent == server || name.contains(token))
 }
 
 #[test]
@@ -1009,7 +951,7 @@ fn a_forking_cgi_script_is_capped_stopped_by_its_timeout_and_leaves_nothing_behi
 
         // While they run, the process count stays within what four scripts can start.
         while running.iter().any(|thread| !thread.is_finished()) {
-            let alive = live_with(&token).len();
+            let alive = procfs::processes_with(&token).len();
             most_alive = most_alive.max(alive);
             assert!(
                 alive <= MAX_SCRIPTS * per_script,
@@ -1040,9 +982,10 @@ fn a_forking_cgi_script_is_capped_stopped_by_its_timeout_and_leaves_nothing_behi
     // Their process groups were killed: no script, no sleeper — orphaned ones included — and
     // no zombie is left, within a bounded wait.
     let gone = poll(Duration::from_secs(10), || {
-        (live_with(&token).is_empty() && zombies(server.pid(), &token).is_empty()).then_some(())
+        (procfs::processes_with(&token).is_empty() && zombies(server.pid(), &token).is_empty())
+            .then_some(())
     });
-    let left = live_with(&token);
+    let left = procfs::processes_with(&token);
     assert!(
         gone.is_some(),
         "after the timeout, {} processes of the forking scripts remain (at most {most_alive} \

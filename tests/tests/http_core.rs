@@ -213,14 +213,6 @@ fn two_requests_share_one_keep_alive_connection() {
 fn idle_keep_alive_connections_hold_no_thread_and_are_served_again() {
     // A connection waiting for its next request is parked: no thread waits for it.
     let server = dump_server(&[]);
-    let threads = || {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("Threads:"))
-            .and_then(|n| n.trim().parse::<usize>().ok())
-            .unwrap()
-    };
     let mut idle = Vec::new();
     for index in 0..100 {
         let mut stream = server.connect();
@@ -230,7 +222,7 @@ fn idle_keep_alive_connections_hold_no_thread_and_are_served_again() {
         assert_eq!(read_responses(&mut stream, 1)[0].status, 200);
         idle.push(stream);
     }
-    let held = threads();
+    let held = end_to_end::procfs::threads(server.pid());
     assert!(held < 20, "{held} threads for 100 idle connections");
     // Each is still alive, in whatever order its client speaks again.
     for (index, stream) in idle.iter_mut().enumerate().rev() {
@@ -407,6 +399,22 @@ fn a_chunked_body_over_the_limit_is_413() {
     }
     request.extend_from_slice(b"0\r\n\r\n");
     assert_eq!(status_of(&server, &request), 413);
+}
+
+#[test]
+fn a_chunk_announced_over_the_limit_is_413_before_any_of_its_data() {
+    // The client announces an enormous chunk and then sends nothing more: the refusal comes
+    // from the size line alone, and the server goes on serving.
+    let server = dump_server(&["--max-body", "1000"]);
+    let mut stream = server.connect();
+    let request = b"POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n\
+                    ffffffffffffffff\r\n";
+    let (responses, took) = send_and_wait_for_close(&server, &mut stream, request);
+    assert_statuses(&server, &responses, &[413], "a chunk of 2^64 - 1 bytes");
+    assert_eq!(responses[0].header("connection"), Some("close"));
+    // Long before the body deadline (20 s): nothing had to arrive first.
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert_eq!(status_of(&server, b"GET /after HTTP/1.1\r\nHost: test\r\n\r\n"), 200);
 }
 
 #[test]

@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use end_to_end::{RawResponse, ServerProcess, TempDir, find, is_retryable, parse_response};
+use end_to_end::{RawResponse, ServerProcess, TempDir, find, is_retryable, parse_response, procfs};
 use pretty_assertions::assert_eq;
 
 /// Written into every test script's source, printed by none: it must never reach a client.
@@ -645,72 +645,15 @@ fn all_values<'a>(response: &'a RawResponse, name: &str) -> Vec<&'a str> {
 // Processes, through /proc
 // ---------------------------------------------------------------------------------------
 
-/// The command line of a running (not zombie) process, or `None` when there is no such
-/// process or it is a zombie (whose command line is empty).
-fn cmdline(pid: u32) -> Option<String> {
-    let raw = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    if raw.is_empty() {
-        return None;
-    }
-    Some(String::from_utf8_lossy(&raw).replace('\0', " "))
-}
-
 /// True while `pid` is a live process whose command line contains `token` (a recycled pid
 /// that now belongs to another program does not count).
 fn alive_with(pid: u32, token: &str) -> bool {
-    cmdline(pid).is_some_and(|line| line.contains(token))
-}
-
-/// Every live process whose command line contains `token`, with its command line.
-fn processes_with(token: &str) -> Vec<(u32, String)> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().filter_map(Result::ok) {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if pid == std::process::id() {
-            continue;
-        }
-        if let Some(line) = cmdline(pid).filter(|line| line.contains(token)) {
-            found.push((pid, line));
-        }
-    }
-    found
+    procfs::cmdline(pid).is_some_and(|line| line.contains(token))
 }
 
 /// The zombie (state Z) children of `parent`, as `pid (comm)` strings.
 fn zombie_children(parent: u32) -> Vec<String> {
-    let mut zombies = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().filter_map(Result::ok) {
-        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
-        let Some(close) = stat.rfind(')') else {
-            continue;
-        };
-        let mut fields = stat[close + 1..].split_whitespace();
-        let (state, ppid) = (fields.next(), fields.next());
-        if state == Some("Z") && ppid.and_then(|p| p.parse::<u32>().ok()) == Some(parent) {
-            zombies.push(stat[..=close].to_string());
-        }
-    }
-    zombies
-}
-
-/// The peak resident memory of a process (VmHWM), in bytes.
-fn peak_rss(pid: u32) -> u64 {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .expect("a VmHWM line");
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect("a number of kB");
-    kib * 1024
+    procfs::zombies(|ppid, _| ppid == parent)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1064,12 +1007,12 @@ fn a_ten_mib_body_streams_through_in_bounded_memory() {
     let warm_up = post(1000);
     cgi.assert_status(&warm_up, 200, "the small upload");
     assert_eq!(warm_up.text(), "1000\n");
-    let before = peak_rss(cgi.server.pid());
+    let before = procfs::peak_rss(cgi.server.pid());
 
     let response = post(TEN_MIB);
     cgi.assert_status(&response, 200, "the 10 MiB upload");
     assert_eq!(response.text(), format!("{TEN_MIB}\n"));
-    let after = peak_rss(cgi.server.pid());
+    let after = procfs::peak_rss(cgi.server.pid());
     let bound = (TEN_MIB / 2) as u64;
     assert!(
         after.saturating_sub(before) < bound,
@@ -1293,14 +1236,14 @@ fn a_script_past_its_timeout_gets_504_and_is_killed() {
     let shell = cgi.started_pid("sleeper.pid");
     let child = cgi.started_pid("napper.pid");
     let gone = poll(GONE_TIMEOUT, || {
-        let left = processes_with(&cgi.token);
+        let left = procfs::processes_with(&cgi.token);
         (left.is_empty() && !alive_with(shell, "sleeper") && !alive_with(child, "napper"))
             .then_some(())
     });
     assert!(
         gone.is_some(),
         "processes of the timed-out script are still running: {:?}; log:\n{}",
-        processes_with(&cgi.token),
+        procfs::processes_with(&cgi.token),
         cgi.log()
     );
     cgi.assert_no_zombies();
@@ -1348,7 +1291,7 @@ fn a_client_that_disconnects_gets_its_script_killed() {
     assert!(
         gone.is_some(),
         "the script of a client that left still runs: {:?}; log:\n{}",
-        processes_with(&cgi.token),
+        procfs::processes_with(&cgi.token),
         cgi.log()
     );
     cgi.assert_no_zombies();
