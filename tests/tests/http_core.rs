@@ -414,7 +414,10 @@ fn a_chunk_announced_over_the_limit_is_413_before_any_of_its_data() {
     assert_eq!(responses[0].header("connection"), Some("close"));
     // Long before the body deadline (20 s): nothing had to arrive first.
     assert!(took < Duration::from_secs(10), "took {took:?}");
-    assert_eq!(status_of(&server, b"GET /after HTTP/1.1\r\nHost: test\r\n\r\n"), 200);
+    assert_eq!(
+        status_of(&server, b"GET /after HTTP/1.1\r\nHost: test\r\n\r\n"),
+        200
+    );
 }
 
 #[test]
