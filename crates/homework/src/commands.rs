@@ -12,18 +12,20 @@ mod verify;
 mod watch;
 
 use std::fmt;
-use std::io;
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::blackbox;
 use crate::catalog::{Exercise, LESSONS, Lesson, find_exercise, find_lesson};
 use crate::progress::{LessonCount, Progress, Status, now_utc, progress_file};
-use crate::report::{Report, Style, hint_paragraph, progress_line, render_text, to_json};
-use crate::runner::{self, Code, RunError};
+use crate::report::{Detail, Report, Style, hint_paragraph, progress_line, render_text, to_json};
+use crate::runner::{self, Code, RunError, RunLimits, RunOptions};
 use crate::stubs::{StubError, generate_stub};
+use crate::terminal::escape_controls;
 use crate::workspace::workspace_root;
 
 pub use verify::verify;
@@ -52,6 +54,8 @@ pub enum CommandError {
         /// What the operating system said.
         source: io::Error,
     },
+    /// A command that overwrites files was not confirmed.
+    NotConfirmed(String),
     /// A solution file breaks the stub conventions.
     Stub {
         /// The solution file, relative to the workspace root.
@@ -87,6 +91,7 @@ impl fmt::Display for CommandError {
                 path,
                 source,
             } => write!(f, "Could not {action} {path}: {source}."),
+            CommandError::NotConfirmed(message) => write!(f, "{message}"),
             CommandError::Stub { path, source } => write!(
                 f,
                 "The solution {path} cannot be turned into a stub: {source}."
@@ -184,18 +189,53 @@ enum Audience {
     Watcher,
 }
 
+/// How `check` runs and reports, from its command line.
+#[derive(Debug, Clone)]
+pub struct CheckSettings {
+    /// JSON for machines instead of text.
+    pub json: bool,
+    /// The first failing check of each exercise, or all of them.
+    pub detail: Detail,
+    /// How long one exercise's tests may run.
+    pub deadline: Duration,
+    /// Show what cargo does.
+    pub verbose: bool,
+}
+
 /// `check [LESSON]`: runs the lesson's exercise tests against the learner's code.
-pub fn check(lesson: Option<&str>, json: bool) -> ExitCode {
-    let audience = if json {
+pub fn check(lesson: Option<&str>, settings: &CheckSettings) -> ExitCode {
+    let audience = if settings.json {
         Audience::Machine
     } else {
         Audience::Learner
     };
-    finish(check_lesson(lesson, audience))
+    let options = RunOptions {
+        code: Code::Learner,
+        limits: RunLimits {
+            deadline: settings.deadline,
+            stop: None,
+        },
+        verbose: settings.verbose,
+    };
+    finish(
+        check_lesson(lesson, &options, audience).map(|(lesson, report, progress)| {
+            if audience == Audience::Machine {
+                outln!("{}", to_json(&report));
+            } else {
+                print_exercise_report(lesson, &report, &progress, settings.detail);
+            }
+            exit_code(&report)
+        }),
+    )
 }
 
-/// Runs one lesson's exercise tests, records the progress and prints the report.
-fn check_lesson(name: Option<&str>, audience: Audience) -> Result<ExitCode, CommandError> {
+/// Runs one lesson's exercise tests and records the progress; returns the lesson, its report
+/// and the progress after it.
+fn check_lesson(
+    name: Option<&str>,
+    options: &RunOptions,
+    audience: Audience,
+) -> Result<(&'static Lesson, Report, Progress), CommandError> {
     let progress_path = progress_file();
     let mut progress = Progress::load(&progress_path);
     let lesson = resolve_lesson(name, &progress)?;
@@ -205,7 +245,7 @@ fn check_lesson(name: Option<&str>, audience: Audience) -> Result<ExitCode, Comm
             lesson.id, lesson.title
         );
     }
-    let report = runner::run_exercises(lesson, Code::Learner)?;
+    let report = runner::run_exercises(lesson, options)?;
     progress.record(lesson, &report, &now_utc());
     if let Err(error) = progress.save(&progress_path) {
         eprintln!(
@@ -213,61 +253,95 @@ fn check_lesson(name: Option<&str>, audience: Audience) -> Result<ExitCode, Comm
             progress_path.display()
         );
     }
-    if audience == Audience::Machine {
-        outln!("{}", to_json(&report));
-    } else {
-        print_exercise_report(lesson, &report, &progress, audience);
-    }
-    Ok(exit_code(&report))
+    Ok((lesson, report, progress))
 }
 
 /// The report as text, then the progress over all lessons and what to do next.
 fn print_exercise_report(
-    lesson: &Lesson,
+    lesson: &'static Lesson,
     report: &Report,
     progress: &Progress,
-    audience: Audience,
+    detail: Detail,
 ) {
     let style = Style::for_stdout();
-    out!("{}", render_text(report, style));
+    out!("{}", render_text(report, style, detail));
     outln!("{}", progress_line(&counted_lessons(progress), style));
-    if let Some(step) = next_step(lesson, report, progress, audience, style) {
-        outln!("{step}");
-    }
+    outln!(
+        "{}",
+        next_step(lesson, report, progress, Audience::Learner, style)
+    );
 }
 
-/// What to do next, in a line: a tip to use `watch`, the next lesson, or congratulations.
+/// The exercise to work on next: the first of the report that did not pass, or else the first
+/// of any lesson that has not passed yet, with its lesson.
+fn next_exercise(
+    lesson: &'static Lesson,
+    report: &Report,
+    progress: &Progress,
+) -> Option<(&'static Lesson, &'static Exercise)> {
+    if let Some(group) = report.first_unfinished() {
+        let exercise = lesson.exercises.iter().find(|e| e.name == group.name)?;
+        return Some((lesson, exercise));
+    }
+    LESSONS.iter().find_map(|candidate| {
+        let exercise = candidate
+            .exercises
+            .iter()
+            .find(|exercise| !progress.passed(candidate.id, exercise.name))?;
+        Some((candidate, exercise))
+    })
+}
+
+/// What to do next, in a line or two: the exercise to open and the exact command, rustlings
+/// style; for a learner who is not watching yet, a tip to use `watch`.
 fn next_step(
-    lesson: &Lesson,
+    lesson: &'static Lesson,
     report: &Report,
     progress: &Progress,
     audience: Audience,
     style: Style,
-) -> Option<String> {
-    let everything_done = progress.counts().iter().all(|c| c.done == c.total);
-    let next = progress.current_lesson();
-    if !report.all_passed() {
-        let tip = format!(
-            "Tip: `{CHECKER} watch {}` checks again every time you save.",
-            lesson.id
-        );
-        (audience != Audience::Watcher).then(|| style.dim(&tip))
-    } else if everything_done {
-        Some(style.good("Every exercise of every lesson passes. Well done!"))
-    } else if next.id != lesson.id {
-        Some(format!(
-            "Next: {} · {} — `{CHECKER} check {}`",
-            next.id, next.title, next.id
-        ))
+) -> String {
+    let Some((next_lesson, exercise)) = next_exercise(lesson, report, progress) else {
+        return style.good("Every exercise of every lesson passes. Well done!");
+    };
+    let file = next_lesson.exercise_file(exercise);
+    let heading = if next_lesson.id == lesson.id && !report.all_passed() {
+        format!("Next: make `{}` pass", exercise.name)
+    } else if next_lesson.id == lesson.id {
+        format!("Next: `{}`", exercise.name)
     } else {
-        None
+        format!(
+            "{} done! Next: {} · {}, exercise `{}`",
+            lesson.id, next_lesson.id, next_lesson.title, exercise.name
+        )
+    };
+    let mut text = format!(
+        "{}\n  open {file}\n  then `{CHECKER} check {}` (stuck? `{CHECKER} hint {}`)",
+        style.bold(&heading),
+        next_lesson.id,
+        exercise.name
+    );
+    if audience == Audience::Learner {
+        text.push_str(&format!(
+            "\n{}",
+            style.dim(&format!(
+                "Tip: `{CHECKER} watch` checks again every time you save, and moves on by itself."
+            ))
+        ));
     }
+    text
 }
 
 /// `check --url URL [--cacert FILE] [LESSON]`: runs the lesson's black-box checks against a
 /// running server; `--cacert` is the certificate an `https://` URL's server must show.
-pub fn check_url(lesson: Option<&str>, url: &str, cacert: Option<&Path>, json: bool) -> ExitCode {
-    finish(check_server(lesson, url, cacert, json))
+pub fn check_url(
+    lesson: Option<&str>,
+    url: &str,
+    cacert: Option<&Path>,
+    json: bool,
+    detail: Detail,
+) -> ExitCode {
+    finish(check_server(lesson, url, cacert, json, detail))
 }
 
 /// Runs the black-box checks and prints their report.
@@ -276,20 +350,23 @@ fn check_server(
     url: &str,
     cacert: Option<&Path>,
     json: bool,
+    detail: Detail,
 ) -> Result<ExitCode, CommandError> {
     let progress = Progress::load(&progress_file());
     let lesson = named_or_current_lesson(name, &progress)?;
     if !json {
         eprintln!(
-            "Checking the server at {url} against {} · {}...",
-            lesson.id, lesson.title
+            "Checking the server at {} against {} · {}...",
+            escape_controls(url),
+            lesson.id,
+            lesson.title
         );
     }
     let report = blackbox::check_url(lesson, url, cacert);
     if json {
         outln!("{}", to_json(&report));
     } else {
-        out!("{}", render_text(&report, Style::for_stdout()));
+        out!("{}", render_text(&report, Style::for_stdout(), detail));
     }
     Ok(exit_code(&report))
 }
@@ -388,8 +465,23 @@ fn listing_text(listing: &[LessonListing], progress: &Progress, style: Style) ->
         } else {
             ""
         };
+        let done = lesson
+            .exercises
+            .iter()
+            .filter(|exercise| exercise.status == "passed")
+            .count();
+        let count = if lesson.exercises.is_empty() {
+            String::new()
+        } else {
+            let count = format!("{done}/{} ", lesson.exercises.len());
+            if done == lesson.exercises.len() {
+                style.good(&count)
+            } else {
+                count
+            }
+        };
         text.push_str(&format!(
-            "{} · {}{here}\n",
+            "{count}{} · {}{here}\n",
             style.bold(lesson.id),
             lesson.title
         ));
@@ -472,31 +564,127 @@ fn hint_text(lesson: &Lesson, exercise: &Exercise, style: Style) -> String {
     text
 }
 
-/// `reset EXERCISE`: writes the exercise's learner file again from its solution.
+/// Where `reset` keeps the learner's files before it overwrites them, relative to the
+/// workspace root (git ignores it).
+const BACKUP_DIR: &str = ".homework/backup";
+
+/// `reset EXERCISE`: writes the exercise's learner file again from its solution, after
+/// keeping a copy of the learner's version.
 pub fn reset(exercise: &str) -> ExitCode {
-    finish(reset_exercise(exercise))
+    finish(resolve_exercise(exercise).and_then(|(lesson, exercise)| {
+        reset_exercise(lesson, exercise, &now_utc())?;
+        Ok(ExitCode::SUCCESS)
+    }))
 }
 
-/// Regenerates one learner file; touches nothing else.
-fn reset_exercise(name: &str) -> Result<ExitCode, CommandError> {
-    let (lesson, exercise) = resolve_exercise(name)?;
+/// `reset --all [--yes]`: resets every exercise of every lesson, after asking (unless `yes`).
+pub fn reset_all(yes: bool) -> ExitCode {
+    finish(reset_everything(yes))
+}
+
+/// Asks on the terminal unless `yes`, then resets every exercise.
+fn reset_everything(yes: bool) -> Result<ExitCode, CommandError> {
+    let count: usize = LESSONS.iter().map(|lesson| lesson.exercises.len()).sum();
+    if !yes {
+        if !io::stdin().is_terminal() {
+            return Err(CommandError::NotConfirmed(format!(
+                "`reset --all` overwrites all {count} exercise files and needs a yes: run it in a \
+                 terminal to be asked, or add --yes."
+            )));
+        }
+        eprint!(
+            "Reset all {count} exercise files to their starting stubs? Your versions are kept \
+             in {BACKUP_DIR}/. Type yes to go on: "
+        );
+        let _ = io::stderr().flush();
+        if !confirmed(&mut io::stdin().lock()) {
+            outln!("Nothing was reset.");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let stamp = now_utc();
+    for lesson in LESSONS {
+        for exercise in lesson.exercises {
+            reset_exercise(lesson, exercise, &stamp)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// True when the next line of `answers` says yes.
+fn confirmed(answers: &mut impl BufRead) -> bool {
+    let mut answer = String::new();
+    answers.read_line(&mut answer).is_ok() && matches!(answer.trim(), "yes" | "y" | "YES")
+}
+
+/// Regenerates one learner file, first copying the learner's version to the backup folder;
+/// touches nothing else. `stamp` (a UTC time) names the backup.
+fn reset_exercise(lesson: &Lesson, exercise: &Exercise, stamp: &str) -> Result<(), CommandError> {
     let stub = stub_of(lesson, exercise)?;
     let path = lesson.exercise_file(exercise);
-    let full_path = workspace_root().join(&path);
-    if std::fs::read_to_string(&full_path).is_ok_and(|current| current == stub) {
+    let root = workspace_root();
+    let full_path = root.join(&path);
+    let current = std::fs::read(&full_path).ok();
+    if current.as_deref() == Some(stub.as_bytes()) {
         outln!("{path} is already the starting stub; nothing changed.");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
+    let backup = match current {
+        Some(current) => Some(back_up(&root, exercise.name, stamp, &current)?),
+        None => None,
+    };
     std::fs::write(&full_path, stub).map_err(|source| CommandError::File {
         action: "write",
         path: path.clone(),
         source,
     })?;
-    outln!(
-        "Reset {path} to its starting stub. Your previous version of that file is gone; no \
-         other file was touched."
-    );
-    Ok(ExitCode::SUCCESS)
+    match backup {
+        Some(backup) => outln!(
+            "Reset {path} to its starting stub. Your version is kept in {backup}; no other \
+             file was touched."
+        ),
+        None => outln!("Wrote {path}: the starting stub."),
+    }
+    Ok(())
+}
+
+/// Writes `contents` to `.homework/backup/NAME-<time>.rs` (with `-2`, `-3`... if that name is
+/// taken) and returns that path, relative to the workspace root.
+fn back_up(root: &Path, name: &str, stamp: &str, contents: &[u8]) -> Result<String, CommandError> {
+    let directory = root.join(BACKUP_DIR);
+    let failed = |path: String| {
+        move |source| CommandError::File {
+            action: "write",
+            path,
+            source,
+        }
+    };
+    std::fs::create_dir_all(&directory).map_err(failed(BACKUP_DIR.to_string()))?;
+    // 2026-12-07T06:59:00Z → 20261207T065900Z: sortable, and a valid file name everywhere.
+    let time: String = stamp.chars().filter(|c| !matches!(c, '-' | ':')).collect();
+    let mut attempt = 1;
+    loop {
+        let suffix = if attempt == 1 {
+            String::new()
+        } else {
+            format!("-{attempt}")
+        };
+        let file = format!("{name}-{time}{suffix}.rs");
+        let relative = format!("{BACKUP_DIR}/{file}");
+        let created = std::fs::File::create_new(directory.join(&file));
+        match created {
+            Ok(mut backup) => {
+                backup
+                    .write_all(contents)
+                    .map_err(failed(relative.clone()))?;
+                return Ok(relative);
+            }
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(error) => return Err(failed(relative)(error)),
+        }
+    }
 }
 
 /// The stub generated from an exercise's solution.
@@ -618,6 +806,66 @@ mod tests {
         );
         assert!(
             text.contains("the chapter: book/src/ch02-http.md\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn only_a_yes_confirms() {
+        for (answer, expected) in [("yes\n", true), ("y\n", true), ("no\n", false), ("", false)] {
+            assert_eq!(confirmed(&mut answer.as_bytes()), expected, "{answer:?}");
+        }
+    }
+
+    #[test]
+    fn a_backup_gets_a_new_name_each_time_and_keeps_the_bytes() {
+        let root = std::env::temp_dir().join(format!("homework-backup-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let stamp = "2026-12-07T06:59:00Z";
+        let first = back_up(&root, "head_end", stamp, b"mine").unwrap();
+        let second = back_up(&root, "head_end", stamp, b"mine again").unwrap();
+        assert_eq!(first, ".homework/backup/head_end-20261207T065900Z.rs");
+        assert_eq!(second, ".homework/backup/head_end-20261207T065900Z-2.rs");
+        assert_eq!(std::fs::read(root.join(&second)).unwrap(), b"mine again");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn after_a_pass_the_next_exercise_and_its_command_are_named() {
+        let (lesson, _) = find_exercise("head_end").unwrap();
+        let mut report = Report::new("lesson01", "exercises", None, Vec::new());
+        report.groups = lesson
+            .exercises
+            .iter()
+            .map(|exercise| crate::report::GroupResult {
+                name: exercise.name.to_string(),
+                passed: true,
+                hint: None,
+                compile_error: None,
+                checks: vec![crate::report::CheckResult::pass("x")],
+            })
+            .collect();
+        report.passed = report.groups.len();
+        let mut progress = Progress::default();
+        progress.record(lesson, &report, "2026-12-07T06:59:00Z");
+        let text = next_step(
+            lesson,
+            &report,
+            &progress,
+            Audience::Watcher,
+            Style::plain(),
+        );
+        assert!(
+            text.starts_with("lesson01 done! Next: lesson02 · "),
+            "{text}"
+        );
+        assert!(text.contains("exercise `request_line`"), "{text}");
+        assert!(
+            text.contains("open lessons/lesson02-http/exercises/request_line.rs"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`cargo run -p homework -- check lesson02`"),
             "{text}"
         );
     }

@@ -12,6 +12,7 @@
 //! - [`runner`] — runs a lesson's exercise tests with `cargo test` and reads the results.
 //! - [`blackbox`] — HTTP-level checks of a lesson against a URL, showing the bytes exchanged.
 //! - [`report`] — results as text for people, or JSON for machines.
+//! - [`terminal`] — text made safe to print: nothing a server sent can act on the terminal.
 //! - [`progress`] — the learner's progress, kept in one small git-ignored file.
 //! - [`commands`] — `check`, `list`, `hint`, `reset`, `watch` and `verify`.
 //! - [`workspace`] — where the workbench is on disk, and how paths into it are shown.
@@ -35,10 +36,10 @@
 //! - `lessons/P/exercises/E.rs` is the learner's file: the solution with each fenced region
 //!   replaced by the text after `stub:`, at the marker's indentation. `reset E` writes it
 //!   again; `verify` checks that the committed copy is exactly what the solution generates.
-//! - `lessons/P/tests/exercises.rs` is the lesson's one test target, declaring `mod E;` for
-//!   each exercise; `lessons/P/tests/exercises/E.rs` holds E's tests and includes the code
-//!   under test as a child module — the learner's file, or the solution when the package's
-//!   `reference` feature is on:
+//! - `lessons/P/tests/exercises/E.rs` holds E's tests, and is a test target of its own
+//!   (`[[test]] name = "E"` in the lesson's `Cargo.toml`), so that each exercise compiles and
+//!   runs apart from the others. It includes the code under test as a child module — the
+//!   learner's file, or the solution when the package's `reference` feature is on:
 //!
 //!   ```text
 //!   #[cfg_attr(not(feature = "reference"), path = "../../exercises/E.rs")]
@@ -68,11 +69,13 @@ mod progress;
 mod report;
 mod runner;
 mod stubs;
+mod terminal;
 mod workspace;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -83,6 +86,10 @@ struct Args {
     /// Print machine-readable JSON instead of text (for autograders).
     #[arg(long, global = true)]
     json: bool,
+
+    /// Also show what cargo does: every crate it compiles, or finds fresh.
+    #[arg(long, short, global = true)]
+    verbose: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -103,6 +110,12 @@ enum Command {
         /// what `cargo run -p lesson08-tls -- --write-cert FILE` saves.
         #[arg(long, value_name = "FILE", requires = "url")]
         cacert: Option<PathBuf>,
+        /// Show every failing check, not only the first of each exercise or group.
+        #[arg(long)]
+        all: bool,
+        /// How long one exercise's tests may run before they are stopped.
+        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
     },
     /// List every lesson and exercise with your progress.
     List,
@@ -111,15 +124,25 @@ enum Command {
         /// The exercise, e.g. `request_line` or `lesson02/request_line`.
         exercise: String,
     },
-    /// Put an exercise's file back as it was at the start (touches nothing else).
+    /// Put an exercise's file back as it was at the start, keeping a backup of yours.
     Reset {
         /// The exercise, e.g. `request_line`.
-        exercise: String,
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        exercise: Option<String>,
+        /// Reset every exercise of every lesson (asks first).
+        #[arg(long)]
+        all: bool,
+        /// Do not ask before resetting everything.
+        #[arg(long, requires = "all")]
+        yes: bool,
     },
-    /// Re-check a lesson every time you save one of its exercise files.
+    /// Re-check your current lesson every time you save, moving on as exercises pass.
     Watch {
-        /// The lesson (default: your current lesson).
+        /// The lesson to start with (default: your current lesson).
         lesson: Option<String>,
+        /// How long one exercise's tests may run before they are stopped.
+        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
     },
     /// For CI and instructors: every stub matches its solution, every solution passes, and
     /// every untouched stub fails.
@@ -141,19 +164,58 @@ fn emit(text: &str) {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let detail = |all: bool| {
+        if all {
+            report::Detail::AllFailures
+        } else {
+            report::Detail::FirstFailure
+        }
+    };
     match args.command {
         Command::Check {
-            lesson, url: None, ..
-        } => commands::check(lesson.as_deref(), args.json),
+            lesson,
+            url: None,
+            all,
+            timeout,
+            ..
+        } => {
+            let settings = commands::CheckSettings {
+                json: args.json,
+                detail: detail(all),
+                deadline: Duration::from_secs(timeout),
+                verbose: args.verbose,
+            };
+            commands::check(lesson.as_deref(), &settings)
+        }
         Command::Check {
             lesson,
             url: Some(url),
             cacert,
-        } => commands::check_url(lesson.as_deref(), &url, cacert.as_deref(), args.json),
+            all,
+            ..
+        } => commands::check_url(
+            lesson.as_deref(),
+            &url,
+            cacert.as_deref(),
+            args.json,
+            detail(all),
+        ),
         Command::List => commands::list(args.json),
         Command::Hint { exercise } => commands::hint(&exercise),
-        Command::Reset { exercise } => commands::reset(&exercise),
-        Command::Watch { lesson } => commands::watch(lesson.as_deref()),
-        Command::Verify => commands::verify(args.json),
+        Command::Reset {
+            exercise: Some(exercise),
+            ..
+        } => commands::reset(&exercise),
+        Command::Reset {
+            exercise: None,
+            yes,
+            ..
+        } => commands::reset_all(yes),
+        Command::Watch { lesson, timeout } => commands::watch(
+            lesson.as_deref(),
+            Duration::from_secs(timeout),
+            args.verbose,
+        ),
+        Command::Verify => commands::verify(args.json, args.verbose),
     }
 }

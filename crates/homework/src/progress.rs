@@ -264,6 +264,7 @@ mod tests {
                     name: exercise.name.into(),
                     passed,
                     hint: None,
+                    compile_error: None,
                     checks: vec![check(passed)],
                 }
             })

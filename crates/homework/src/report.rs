@@ -2,17 +2,29 @@
 //!
 //! Both the exercise runner and the black-box checks produce a [`Report`]; `--json` prints it
 //! with serde, otherwise it is rendered as text with ✓/✗ marks, the first failure of each
-//! exercise in plain words, a hint, and the progress over all lessons.
+//! exercise in plain words (every failure with `--all`), a hint, and the progress over all
+//! lessons.
+//!
+//! The JSON form is a contract with autograders: [`SCHEMA_VERSION`] names its shape, and goes
+//! up whenever a field changes meaning or goes away (new fields may appear without a change).
+//! The book's homework page documents every field. Everything the text form prints passes
+//! through [`escape_controls`] first, so nothing in a report can act on the terminal.
 
 use std::io::IsTerminal;
 
 use serde::Serialize;
 
 use crate::progress::LessonCount;
+use crate::terminal::{escape_controls, escape_optional};
+
+/// The version of the JSON report's shape (see the module documentation).
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// The outcome of checking one lesson.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The shape of this JSON: [`SCHEMA_VERSION`].
+    pub schema_version: u32,
     /// The lesson checked: `lesson02`.
     pub lesson: String,
     /// `exercises` (tests against the learner's code) or `url` (black-box HTTP checks).
@@ -38,8 +50,20 @@ pub struct GroupResult {
     pub passed: bool,
     /// The exercise's hint, shown when it fails.
     pub hint: Option<String>,
+    /// The exercise's code or tests did not compile: the compiler's message (no checks then).
+    pub compile_error: Option<String>,
     /// Every check of the group, in order.
     pub checks: Vec<CheckResult>,
+}
+
+/// A response's status, in the one form every report uses: `{"code": 400, "reason": "Bad
+/// Request"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// The three-digit status code.
+    pub code: u16,
+    /// The reason phrase as the server sent it (escaped for display), possibly empty.
+    pub reason: String,
 }
 
 /// The outcome of one test or one black-box check.
@@ -59,6 +83,12 @@ pub struct CheckResult {
     pub sent: Option<String>,
     /// Black-box mode: the exact bytes received, escaped for display.
     pub received: Option<String>,
+    /// Black-box mode: the exact bytes sent, base64-encoded (standard alphabet, padded).
+    pub sent_base64: Option<String>,
+    /// Black-box mode: the exact bytes received, base64-encoded (standard alphabet, padded).
+    pub received_base64: Option<String>,
+    /// Black-box mode: the status of the last response the check read, when it had one.
+    pub status: Option<Status>,
 }
 
 impl CheckResult {
@@ -72,6 +102,9 @@ impl CheckResult {
             got: None,
             sent: None,
             received: None,
+            sent_base64: None,
+            received_base64: None,
+            status: None,
         }
     }
 
@@ -97,6 +130,7 @@ impl Report {
         let passed = checks().filter(|check| check.passed).count();
         let failed = checks().filter(|check| !check.passed).count();
         Report {
+            schema_version: SCHEMA_VERSION,
             lesson: lesson.to_string(),
             mode,
             target,
@@ -109,8 +143,74 @@ impl Report {
 
     /// True when something was checked and nothing failed.
     pub fn all_passed(&self) -> bool {
-        self.compile_error.is_none() && self.failed == 0 && self.passed > 0
+        self.compile_error.is_none()
+            && self.failed == 0
+            && self.passed > 0
+            && self.groups.iter().all(|group| group.passed)
     }
+
+    /// The first group that did not pass, in report order.
+    pub fn first_unfinished(&self) -> Option<&GroupResult> {
+        self.groups.iter().find(|group| !group.passed)
+    }
+
+    /// The same report with every text a terminal could act on escaped
+    /// ([`escape_controls`]).
+    pub fn terminal_safe(&self) -> Report {
+        Report {
+            target: escape_optional(&self.target),
+            compile_error: escape_optional(&self.compile_error),
+            groups: self.groups.iter().map(GroupResult::terminal_safe).collect(),
+            ..self.clone()
+        }
+    }
+}
+
+impl GroupResult {
+    /// The group with every text escaped for a terminal.
+    pub fn terminal_safe(&self) -> GroupResult {
+        GroupResult {
+            name: escape_controls(&self.name).into_owned(),
+            passed: self.passed,
+            hint: escape_optional(&self.hint),
+            compile_error: escape_optional(&self.compile_error),
+            checks: self.checks.iter().map(CheckResult::terminal_safe).collect(),
+        }
+    }
+}
+
+impl CheckResult {
+    /// The check with every display text escaped for a terminal (the base64 fields are
+    /// already safe).
+    pub fn terminal_safe(&self) -> CheckResult {
+        CheckResult {
+            name: escape_controls(&self.name).into_owned(),
+            message: escape_optional(&self.message),
+            expected: escape_optional(&self.expected),
+            got: escape_optional(&self.got),
+            sent: escape_optional(&self.sent),
+            received: escape_optional(&self.received),
+            status: self.status.as_ref().map(|status| Status {
+                code: status.code,
+                reason: escape_controls(&status.reason).into_owned(),
+            }),
+            ..self.clone()
+        }
+    }
+}
+
+/// How much of a report the text form shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The first failing check of each group: the one to fix first.
+    FirstFailure,
+    /// Every failing check (`--all`, for instructors).
+    AllFailures,
+    /// The first failing check of the first group that does not pass, and only marks for the
+    /// other groups: the one thing to work on now (`watch`).
+    FirstUnfinished,
+    /// Only the group's mark line.
+    MarksOnly,
 }
 
 /// How text output looks: with ANSI colours on a terminal, plain otherwise.
@@ -190,8 +290,10 @@ pub fn to_json(value: &impl Serialize) -> String {
     serde_json::to_string_pretty(value).expect("the checker's results always serialize")
 }
 
-/// A report as text: a heading, one block per group, and a closing count.
-pub fn render_text(report: &Report, style: Style) -> String {
+/// A report as text: a heading, one block per group, and a closing count. Every text from the
+/// report is escaped for the terminal first.
+pub fn render_text(report: &Report, style: Style, detail: Detail) -> String {
+    let report = &report.terminal_safe();
     let mut text = heading(report, style);
     text.push_str("\n\n");
     if let Some(errors) = &report.compile_error {
@@ -199,8 +301,14 @@ pub fn render_text(report: &Report, style: Style) -> String {
         return text;
     }
     let name_width = report.groups.iter().map(|g| g.name.chars().count()).max();
-    for group in &report.groups {
-        text.push_str(&group_text(group, name_width.unwrap_or(0), style));
+    let first_unfinished = report.groups.iter().position(|group| !group.passed);
+    for (index, group) in report.groups.iter().enumerate() {
+        let detail = match detail {
+            Detail::FirstUnfinished if Some(index) == first_unfinished => Detail::FirstFailure,
+            Detail::FirstUnfinished => Detail::MarksOnly,
+            other => other,
+        };
+        text.push_str(&group_text(group, name_width.unwrap_or(0), style, detail));
     }
     text.push('\n');
     text.push_str(&closing_count(report, style));
@@ -228,10 +336,12 @@ fn compile_error_text(errors: &str, style: Style) -> String {
     )
 }
 
-/// One group: its mark, name and count, then its first failing check and its hint.
-fn group_text(group: &GroupResult, name_width: usize, style: Style) -> String {
+/// One group: its mark, name and count, then its first failing check (or all of them) and
+/// its hint.
+fn group_text(group: &GroupResult, name_width: usize, style: Style, detail: Detail) -> String {
     let passed = group.checks.iter().filter(|check| check.passed).count();
     let count = match group.checks.as_slice() {
+        _ if group.compile_error.is_some() => "does not compile".to_string(),
         [only] if only.name == crate::runner::NO_TESTS => "no tests ran".to_string(),
         checks => format!("{passed} of {} checks pass", checks.len()),
     };
@@ -252,24 +362,47 @@ fn group_text(group: &GroupResult, name_width: usize, style: Style) -> String {
             text.push_str(&indented(&format!("{}: {note}", skipped.name), "    "));
         }
     }
-    if let Some(failing) = group.checks.iter().find(|check| !check.passed) {
-        text.push_str(&failure_text(failing, style));
-        if let Some(hint) = &group.hint {
-            text.push_str(&hint_paragraph(hint, 4, style));
-        }
+    if detail == Detail::MarksOnly {
+        return text;
+    }
+    if let Some(errors) = &group.compile_error {
+        text.push_str(&indented(errors, "    "));
+        text.push_str(&style.dim(
+            "    Fix the first error (the `-->` line names its file and line); the other \
+             exercises were checked all the same.\n",
+        ));
+        return text;
+    }
+    let failing: Vec<&CheckResult> = group.checks.iter().filter(|check| !check.passed).collect();
+    let shown = match detail {
+        Detail::AllFailures => &failing[..],
+        _ => &failing[..failing.len().min(1)],
+    };
+    for (index, check) in shown.iter().enumerate() {
+        let label = match detail {
+            Detail::AllFailures => format!("failing check {} of {}:", index + 1, failing.len()),
+            _ => "first failing check:".to_string(),
+        };
+        text.push_str(&failure_text(check, &label, style));
+    }
+    if detail == Detail::FirstFailure && failing.len() > 1 {
+        text.push_str(&style.dim(&format!(
+            "    ({} more failing; `--all` shows every one)\n",
+            failing.len() - 1
+        )));
+    }
+    match &group.hint {
+        Some(hint) if !failing.is_empty() => text.push_str(&hint_paragraph(hint, 4, style)),
+        _ => {}
     }
     text
 }
 
-/// The first failing check: its name, message, and the values compared or exchanged.
-fn failure_text(check: &CheckResult, style: Style) -> String {
+/// One failing check: its name, message, and the values compared or exchanged.
+fn failure_text(check: &CheckResult, label: &str, style: Style) -> String {
     let mut text = String::new();
     if check.name != crate::runner::NO_TESTS {
-        text.push_str(&format!(
-            "    {} {}\n",
-            style.dim("first failing check:"),
-            check.name
-        ));
+        text.push_str(&format!("    {} {}\n", style.dim(label), check.name));
     }
     if let Some(message) = &check.message {
         text.push_str(&indented(message, "    "));
@@ -422,12 +555,14 @@ mod tests {
                 name: "request_line".into(),
                 passed: false,
                 hint: Some("Split on single spaces.".into()),
+                compile_error: None,
                 checks: vec![check("splits", true), failing],
             },
             GroupResult {
                 name: "safe_path".into(),
                 passed: true,
                 hint: Some("never shown".into()),
+                compile_error: None,
                 checks: vec![check("plain", true)],
             },
         ];
@@ -436,7 +571,7 @@ mod tests {
 
     #[test]
     fn a_failing_exercise_shows_its_first_failure_and_hint() {
-        let text = render_text(&failing_report(), Style::plain());
+        let text = render_text(&failing_report(), Style::plain(), Detail::FirstFailure);
         let expected = "\
 lesson02 · HTTP/1.1: parsing requests and serving files
 
@@ -458,7 +593,7 @@ lesson02 · HTTP/1.1: parsing requests and serving files
     fn a_compile_error_replaces_the_groups() {
         let mut report = Report::new("lesson02", "exercises", None, Vec::new());
         report.compile_error = Some("error[E0308]: mismatched types\n --> a.rs:1:2".into());
-        let text = render_text(&report, Style::plain());
+        let text = render_text(&report, Style::plain(), Detail::FirstFailure);
         assert!(text.contains("does not compile yet"), "{text}");
         assert!(
             text.contains("says:\n\nerror[E0308]: mismatched types\n --> a.rs:1:2\n\nFix"),
@@ -478,6 +613,7 @@ lesson02 · HTTP/1.1: parsing requests and serving files
             name: "not_found".into(),
             passed: false,
             hint: None,
+            compile_error: None,
             checks: vec![failing],
         };
         let report = Report::new(
@@ -486,7 +622,7 @@ lesson02 · HTTP/1.1: parsing requests and serving files
             Some("http://127.0.0.1:8002".into()),
             vec![group],
         );
-        let text = render_text(&report, Style::plain());
+        let text = render_text(&report, Style::plain(), Detail::FirstFailure);
         assert!(
             text.starts_with("lesson02 · black-box checks of http://127.0.0.1:8002\n"),
             "{text}"
@@ -507,7 +643,9 @@ lesson02 · HTTP/1.1: parsing requests and serving files
         let coloured = Style { color: true };
         assert_eq!(coloured.mark(true), "\x1b[32m✓\x1b[0m");
         assert_eq!(Style::plain().mark(false), "✗");
-        assert!(!render_text(&failing_report(), Style::plain()).contains('\x1b'));
+        assert!(
+            !render_text(&failing_report(), Style::plain(), Detail::FirstFailure).contains('\x1b')
+        );
     }
 
     #[test]
@@ -547,5 +685,136 @@ lesson02 · HTTP/1.1: parsing requests and serving files
         assert_eq!(json["lesson"], "lesson02");
         assert_eq!(json["groups"][0]["checks"][1]["expected"], "\"GET\"");
         assert_eq!(json["failed"], 1);
+    }
+
+    /// A group with three failing checks, each with its own message.
+    fn three_failures() -> Report {
+        let failing = |name: &str| CheckResult {
+            message: Some(format!("{name} went wrong")),
+            ..check(name, false)
+        };
+        let group = GroupResult {
+            name: "safe_path".into(),
+            passed: false,
+            hint: Some("Decode first.".into()),
+            compile_error: None,
+            checks: vec![
+                failing("one"),
+                check("ok", true),
+                failing("two"),
+                failing("three"),
+            ],
+        };
+        Report::new("lesson02", "exercises", None, vec![group])
+    }
+
+    #[test]
+    fn all_failures_are_listed_with_all_and_counted_without() {
+        let first = render_text(&three_failures(), Style::plain(), Detail::FirstFailure);
+        assert!(first.contains("first failing check: one\n"), "{first}");
+        assert!(!first.contains("two went wrong"), "{first}");
+        assert!(
+            first.contains("(2 more failing; `--all` shows every one)"),
+            "{first}"
+        );
+        let all = render_text(&three_failures(), Style::plain(), Detail::AllFailures);
+        for (index, name) in ["one", "two", "three"].iter().enumerate() {
+            assert!(
+                all.contains(&format!("failing check {} of 3: {name}\n", index + 1)),
+                "{all}"
+            );
+            assert!(all.contains(&format!("{name} went wrong")), "{all}");
+        }
+        assert_eq!(all.matches("hint: Decode first.").count(), 1, "{all}");
+    }
+
+    #[test]
+    fn watch_details_only_the_first_unfinished_exercise() {
+        let mut report = failing_report();
+        report.groups.rotate_left(1);
+        let mut second = report.groups[1].clone();
+        second.name = "listing_entry".into();
+        report.groups.push(second);
+        let text = render_text(&report, Style::plain(), Detail::FirstUnfinished);
+        assert_eq!(text.matches("first failing check:").count(), 1, "{text}");
+        assert!(text.contains("✓ safe_path"), "{text}");
+        assert!(text.contains("✗ listing_entry"), "{text}");
+    }
+
+    #[test]
+    fn an_exercise_that_does_not_compile_shows_its_errors_and_fails_the_report() {
+        let group = GroupResult {
+            name: "head_end".into(),
+            passed: false,
+            hint: None,
+            compile_error: Some("error[E0308]: mismatched types\n --> a.rs:1:2".into()),
+            checks: Vec::new(),
+        };
+        let passing = GroupResult {
+            name: "hello_response".into(),
+            passed: true,
+            hint: None,
+            compile_error: None,
+            checks: vec![check("fine", true)],
+        };
+        let report = Report::new("lesson01", "exercises", None, vec![group, passing]);
+        assert!(!report.all_passed());
+        let text = render_text(&report, Style::plain(), Detail::FirstFailure);
+        assert!(
+            text.contains("✗ head_end         does not compile\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    error[E0308]: mismatched types\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("✓ hello_response   1 of 1 checks pass"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn nothing_a_server_sent_reaches_the_terminal_unescaped() {
+        let hostile = CheckResult {
+            message: Some("wrong status code".into()),
+            expected: Some("404".into()),
+            got: Some("200 \x1b[2J\x1b[H6 of 6 check groups pass\u{202e}".into()),
+            status: Some(Status {
+                code: 200,
+                reason: "\x1b]0;title\x07".into(),
+            }),
+            ..check("GET /\x1b[31m", false)
+        };
+        let group = GroupResult {
+            name: "files".into(),
+            passed: false,
+            hint: None,
+            compile_error: None,
+            checks: vec![hostile],
+        };
+        let report = Report::new("lesson02", "url", Some("http://x/".into()), vec![group]);
+        let text = render_text(&report, Style::plain(), Detail::AllFailures);
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(!text.contains('\u{202e}'), "{text}");
+        assert!(text.contains("got: 200 \\x1b[2J\\x1b[H6 of 6"), "{text}");
+        assert!(text.contains("GET /\\x1b[31m"), "{text}");
+        let safe = report.terminal_safe();
+        assert_eq!(
+            safe.groups[0].checks[0].status.as_ref().unwrap().reason,
+            "\\x1b]0;title\\x07"
+        );
+    }
+
+    #[test]
+    fn the_json_names_its_schema_version() {
+        let json: serde_json::Value = serde_json::from_str(&to_json(&failing_report())).unwrap();
+        assert_eq!(json["schema_version"], SCHEMA_VERSION);
+        assert_eq!(json["groups"][0]["compile_error"], serde_json::Value::Null);
+        assert!(
+            json["groups"][0]["checks"][0]
+                .get("received_base64")
+                .is_some()
+        );
     }
 }

@@ -246,6 +246,8 @@ pub struct Transcript {
     pub sent: Vec<u8>,
     /// What the server sent back, up to [`MAX_RECEIVED_BYTES`].
     pub received: Vec<u8>,
+    /// The status code and reason phrase of the last response head read, for the report.
+    pub last_status: Option<(u16, String)>,
 }
 
 /// The byte stream under the HTTP: the TCP stream itself, or TLS over it.
@@ -554,6 +556,7 @@ impl Connection<'_> {
             let head_end = self.read_head(deadline)?;
             let head = String::from_utf8_lossy(&self.unread[..head_end - 4]).into_owned();
             let (version, status, reason, headers) = parse_head(&head)?;
+            self.transcript.last_status = Some((status, reason.clone()));
             if (100..200).contains(&status) && status != 101 {
                 // An interim response (100 Continue, 103 Early Hints): the real one follows.
                 self.unread.drain(..head_end);

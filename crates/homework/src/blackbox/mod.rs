@@ -48,7 +48,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use crate::catalog::Lesson;
-use crate::report::{CheckResult, GroupResult, Report};
+use base64::prelude::{BASE64_STANDARD, Engine as _};
+
+use crate::report::{CheckResult, GroupResult, Report, Status};
 
 use client::{ConnectError, Connection, Framing, Response, Scheme, Target, Transcript, Via};
 use expect::Failure;
@@ -126,7 +128,8 @@ fn single_failure(lesson: &Lesson, url: &str, name: &str, message: String) -> Re
         name: "black-box checks".to_string(),
         passed: false,
         hint: None,
-        checks: vec![check],
+        compile_error: None,
+        checks: vec![check.terminal_safe()],
     };
     Report::new(lesson.id, "url", Some(url.to_string()), vec![group])
 }
@@ -153,6 +156,7 @@ impl Group {
             name: self.name.to_string(),
             passed: checks.iter().all(|check| check.passed),
             hint: self.hint.map(str::to_string),
+            compile_error: None,
             checks,
         }
     }
@@ -218,7 +222,10 @@ impl Check {
         self
     }
 
-    /// Runs the check and records its result with the bytes of its last connection.
+    /// Runs the check and records its result with the bytes of its last connection: escaped
+    /// for display and base64-encoded exactly, and the last status read. Every text in the
+    /// result that may hold what the server sent is escaped for the terminal
+    /// ([`CheckResult::terminal_safe`]), in the JSON report too.
     fn run(self, server: &mut Server) -> CheckResult {
         server.transcript = Transcript::default();
         let mut outcome = (self.run)(server);
@@ -227,8 +234,15 @@ impl Check {
             *failure = Failure::new(unreachable.clone());
         }
         let shown = |bytes: &[u8]| (!bytes.is_empty()).then(|| display::escape(bytes));
-        let sent = shown(&server.transcript.sent);
-        let received = shown(&server.transcript.received);
+        let exact = |bytes: &[u8]| (!bytes.is_empty()).then(|| BASE64_STANDARD.encode(bytes));
+        let transcript = &server.transcript;
+        let status = transcript
+            .last_status
+            .as_ref()
+            .map(|(code, reason)| Status {
+                code: *code,
+                reason: reason.clone(),
+            });
         let (passed, message, expected, got) = match outcome {
             Ok(Passed::Yes) => (true, None, None, None),
             Ok(Passed::Skipped(note)) => (true, Some(note), None, None),
@@ -240,9 +254,13 @@ impl Check {
             message,
             expected,
             got,
-            sent,
-            received,
+            sent: shown(&transcript.sent),
+            received: shown(&transcript.received),
+            sent_base64: exact(&transcript.sent),
+            received_base64: exact(&transcript.received),
+            status,
         }
+        .terminal_safe()
     }
 }
 

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::{CHECKER, CommandError, read_file, stub_of};
 use crate::catalog::{LESSONS, Lesson, find_lesson};
 use crate::report::{CheckResult, GroupResult, Report, Style, to_json};
-use crate::runner::{self, Code};
+use crate::runner::{self, Code, RunOptions};
 
 /// The fewest tests an exercise may have.
 pub const MIN_TESTS: usize = 3;
@@ -68,11 +68,11 @@ impl Property {
 }
 
 /// `verify`: checks every lesson; exit code 0 only if every property holds.
-pub fn verify(json: bool) -> ExitCode {
+pub fn verify(json: bool, verbose: bool) -> ExitCode {
     let lessons: Vec<LessonVerification> = LESSONS
         .iter()
         .filter(|lesson| !lesson.exercises.is_empty())
-        .map(|lesson| verify_lesson(lesson, json))
+        .map(|lesson| verify_lesson(lesson, json, verbose))
         .collect();
     let ok = lessons
         .iter()
@@ -90,8 +90,9 @@ pub fn verify(json: bool) -> ExitCode {
     }
 }
 
-/// The three properties of one lesson; progress goes to standard error unless `quiet`.
-fn verify_lesson(lesson: &'static Lesson, quiet: bool) -> LessonVerification {
+/// The three properties of one lesson; progress goes to standard error unless `quiet`, and
+/// cargo's own lines too with `verbose`.
+fn verify_lesson(lesson: &'static Lesson, quiet: bool, verbose: bool) -> LessonVerification {
     let say = |what: &str| {
         if !quiet {
             eprintln!("verify {}: {what}...", lesson.id);
@@ -107,13 +108,13 @@ fn verify_lesson(lesson: &'static Lesson, quiet: bool) -> LessonVerification {
     let solutions = Property::new(
         "solutions_pass",
         "the solutions pass every test, with at least 3 tests per exercise",
-        test_problems(lesson, Code::Reference, solution_problems),
+        test_problems(lesson, Code::Reference, verbose, solution_problems),
     );
     say("running the tests against the learner files");
     let learner = Property::new(
         "stubs_fail",
         "every untouched stub fails at least one test",
-        test_problems(lesson, Code::Learner, stub_run_problems),
+        test_problems(lesson, Code::Learner, verbose, stub_run_problems),
     );
     LessonVerification {
         lesson: lesson.id,
@@ -175,18 +176,40 @@ fn shown(line: Option<&str>) -> String {
 }
 
 /// Runs the tests against `code` and reads the report's problems with `judge`.
-fn test_problems(lesson: &Lesson, code: Code, judge: fn(&Report) -> Vec<String>) -> Vec<String> {
+fn test_problems(
+    lesson: &Lesson,
+    code: Code,
+    verbose: bool,
+    judge: fn(&Report) -> Vec<String>,
+) -> Vec<String> {
     let which = match code {
         Code::Reference => "the solutions",
         Code::Learner => "the learner files",
     };
-    match runner::run_exercises(lesson, code) {
-        Err(error) => vec![CommandError::Run(error).to_string()],
-        Ok(report) => match &report.compile_error {
-            Some(errors) => vec![format!("the tests do not compile with {which}:\n{errors}")],
-            None => judge(&report),
-        },
+    let options = RunOptions {
+        verbose,
+        ..RunOptions::new(code)
+    };
+    let report = match runner::run_exercises(lesson, &options) {
+        Err(error) => return vec![CommandError::Run(error).to_string()],
+        Ok(report) => report,
+    };
+    if let Some(errors) = &report.compile_error {
+        return vec![format!("the tests do not compile with {which}:\n{errors}")];
     }
+    let mut problems: Vec<String> = report
+        .groups
+        .iter()
+        .filter_map(|group| {
+            let errors = group.compile_error.as_ref()?;
+            Some(format!(
+                "{}: the tests do not compile with {which}:\n{errors}",
+                group.name
+            ))
+        })
+        .collect();
+    problems.extend(judge(&report));
+    problems
 }
 
 /// Property 2 for one report: every test passes, and enough of them ran.
@@ -310,6 +333,7 @@ mod tests {
             name: name.into(),
             passed: checks.iter().all(|c| c.passed),
             hint: None,
+            compile_error: None,
             checks,
         }
     }

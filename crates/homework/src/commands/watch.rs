@@ -1,23 +1,39 @@
-//! `watch [LESSON]`: checks a lesson again every time one of its exercise files is saved.
+//! `watch [LESSON]`: checks again every time an exercise file is saved, rustlings style.
 //!
-//! It polls instead of asking the operating system for change events: twice a second it reads
-//! the modification time and size of each `exercises/*.rs` file of the lesson, which is cheap,
-//! portable and needs no extra crate. The size is compared too because some file systems keep
-//! modification times to the second, and two saves can fall in the same second. It runs until
-//! Ctrl-C, which also stops a check under way (cargo is in the same process group).
+//! Each round clears the screen and shows the lesson's exercises, with the failure and hint of
+//! the first one that does not pass yet — the one to work on. When every exercise of the lesson
+//! passes, it moves on by itself to the next lesson that has work left.
+//!
+//! It polls instead of asking the operating system for change events: a few times a second it
+//! reads the modification time and size of each `exercises/*.rs` file of the lesson, which is
+//! cheap, portable and needs no extra crate. The size is compared too because some file
+//! systems keep modification times to the second, and two saves can fall in the same second.
+//!
+//! A save while a check runs stops it: a thread keeps polling during the check and raises the
+//! check's stop flag, which kills a test program at once (one stuck in `loop {}`, say). A
+//! compilation under way is let finish, since its work is kept for the next one. It runs until
+//! Ctrl-C, which also stops a check under way (its programs are in the same process group).
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
 use std::time::{Duration, SystemTime};
 
-use super::{Audience, check_lesson, finish, resolve_lesson};
+use super::{
+    Audience, CommandError, check_lesson, counted_lessons, finish, next_step, resolve_lesson,
+};
 use crate::catalog::Lesson;
 use crate::progress::{Progress, progress_file};
+use crate::report::{Detail, Report, Style, progress_line, render_text};
+use crate::runner::{Code, RunError, RunLimits, RunOptions, StopFlag};
 use crate::workspace::workspace_root;
 
 /// How often the files are looked at.
-const POLL_INTERVAL: Duration = Duration::from_millis(500);
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// What is compared to notice a save: modification time and size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,50 +48,132 @@ pub struct Fingerprint {
 pub type Snapshot = BTreeMap<PathBuf, Fingerprint>;
 
 /// `watch [LESSON]`: checks once, then again after every save, until Ctrl-C.
-pub fn watch(lesson: Option<&str>) -> ExitCode {
+pub fn watch(lesson: Option<&str>, deadline: Duration, verbose: bool) -> ExitCode {
     let progress = Progress::load(&progress_file());
     match resolve_lesson(lesson, &progress) {
-        Ok(lesson) => watch_lesson(lesson),
+        Ok(lesson) => watch_from(lesson, deadline, verbose),
         Err(error) => finish(Err(error)),
     }
 }
 
-/// The watch loop; returns only if the process is stopped.
-fn watch_lesson(lesson: &Lesson) -> ExitCode {
-    let directory = workspace_root().join(lesson.dir()).join("exercises");
-    eprintln!(
-        "Watching {}/exercises/*.rs: every save checks {} again. Press Ctrl-C to stop.",
-        lesson.dir(),
-        lesson.id
-    );
-    let mut seen = snapshot(&directory);
-    check_and_report(lesson);
+/// The watch loop, starting with `lesson`; returns only if the process is stopped.
+fn watch_from(mut lesson: &'static Lesson, deadline: Duration, verbose: bool) -> ExitCode {
+    let mut banner: Option<String> = None;
     loop {
-        std::thread::sleep(POLL_INTERVAL);
-        let now = snapshot(&directory);
-        let changed = changed_files(&seen, &now);
-        if changed.is_empty() {
-            continue;
+        let directory = exercises_directory(lesson);
+        let seen = snapshot(&directory);
+        let stop: StopFlag = Arc::new(AtomicBool::new(false));
+        let checking = Arc::new(AtomicBool::new(true));
+        let poller = spawn_save_poller(&directory, &seen, &stop, &checking);
+        let options = RunOptions {
+            code: Code::Learner,
+            limits: RunLimits {
+                deadline,
+                stop: Some(Arc::clone(&stop)),
+            },
+            verbose,
+        };
+        let outcome = check_lesson(Some(lesson.id), &options, Audience::Watcher);
+        checking.store(false, Ordering::Relaxed);
+        let _ = poller.join();
+        clear_screen();
+        if let Some(text) = banner.take() {
+            outln!("{text}\n");
         }
-        seen = now;
-        outln!(
-            "\n── {} changed; checking {} again ──\n",
-            names(&changed),
-            lesson.id
+        match outcome {
+            Err(CommandError::Run(RunError::Stopped)) => {
+                outln!(
+                    "── a file changed during the check; checking {} again ──",
+                    lesson.id
+                );
+                continue;
+            }
+            Err(error) => eprintln!("{error}"),
+            Ok((checked, report, progress)) => {
+                let next = progress.current_lesson();
+                if report.all_passed() && next.id != checked.id && has_work_left(next, &progress) {
+                    banner = Some(Style::for_stdout().good(&format!(
+                        "✓ Every exercise of {} passes. On to {} · {}!",
+                        checked.id, next.id, next.title
+                    )));
+                    lesson = next;
+                    continue;
+                }
+                print_watch_screen(checked, &report, &progress);
+            }
+        }
+        eprintln!(
+            "Watching {}/exercises/*.rs: save a file to check again; Ctrl-C stops.",
+            lesson.dir()
         );
-        check_and_report(lesson);
+        wait_for_change(&directory, &seen);
     }
 }
 
-/// Runs one check, printing an error instead of stopping the watch.
-fn check_and_report(lesson: &Lesson) {
-    if let Err(error) = check_lesson(Some(lesson.id), Audience::Watcher) {
-        eprintln!("{error}");
-    }
-    eprintln!(
-        "Watching for changes to {}/exercises/*.rs (Ctrl-C stops)...",
-        lesson.dir()
+/// True when some exercise of `lesson` has not passed yet.
+fn has_work_left(lesson: &Lesson, progress: &Progress) -> bool {
+    lesson
+        .exercises
+        .iter()
+        .any(|exercise| !progress.passed(lesson.id, exercise.name))
+}
+
+/// What `watch` shows after a check: every exercise's mark, the first unfinished one's
+/// failure and hint, the progress, and what to do next.
+fn print_watch_screen(lesson: &'static Lesson, report: &Report, progress: &Progress) {
+    let style = Style::for_stdout();
+    out!("{}", render_text(report, style, Detail::FirstUnfinished));
+    outln!("{}", progress_line(&counted_lessons(progress), style));
+    outln!(
+        "{}",
+        next_step(lesson, report, progress, Audience::Watcher, style)
     );
+}
+
+/// Clears the terminal and puts the cursor at the top, when standard output is one.
+fn clear_screen() {
+    if std::io::stdout().is_terminal() {
+        out!("\x1b[2J\x1b[H");
+    }
+}
+
+/// `lessons/<package>/exercises`.
+fn exercises_directory(lesson: &Lesson) -> PathBuf {
+    workspace_root().join(lesson.dir()).join("exercises")
+}
+
+/// Polls `directory` while `checking` is raised, and raises `stop` at the first change
+/// against `seen`.
+fn spawn_save_poller(
+    directory: &Path,
+    seen: &Snapshot,
+    stop: &StopFlag,
+    checking: &Arc<AtomicBool>,
+) -> thread::JoinHandle<()> {
+    let (directory, seen) = (directory.to_path_buf(), seen.clone());
+    let (stop, checking) = (Arc::clone(stop), Arc::clone(checking));
+    thread::spawn(move || {
+        while checking.load(Ordering::Relaxed) {
+            if !changed_files(&seen, &snapshot(&directory)).is_empty() {
+                stop.store(true, Ordering::Relaxed);
+                return;
+            }
+            thread::sleep(POLL_INTERVAL);
+        }
+    })
+}
+
+/// Waits until a file in `directory` differs from `seen`.
+fn wait_for_change(directory: &Path, seen: &Snapshot) {
+    loop {
+        let now = snapshot(directory);
+        let changed = changed_files(seen, &now);
+        if !changed.is_empty() {
+            eprintln!("{} changed; checking again...", names(&changed));
+            return;
+        }
+        thread::sleep(POLL_INTERVAL);
+    }
 }
 
 /// The `.rs` files directly in `directory` (not the solutions below it), with fingerprints.

@@ -1,9 +1,12 @@
-//! Picks the compiler's errors out of what `cargo test` printed on standard error.
+//! Makes the compiler's and cargo's errors fit for a learner.
 //!
-//! When the learner's code does not compile, cargo prints progress lines, warnings and errors
-//! together. A learner needs the first errors only, each with its ` --> file:line:column` line,
-//! so that they know which file to open. rustc separates its messages with blank lines; each
-//! message starting with `error` is kept, except cargo's own closing summary.
+//! When the learner's code does not compile, the compiler's messages arrive one by one, by test
+//! target (see [`super::cargo`]). A learner needs the first errors only, each with its
+//! ` --> file:line:column` line cleaned of `..`, so that they know which file to open:
+//! [`shown_errors`]. When cargo itself gives up (an unknown package, a missing test target),
+//! its standard error is all there is, and [`cargo_message`] picks its error lines out of the
+//! progress lines around them: rustc and cargo separate their messages with blank lines, and
+//! each message starting with `error` is kept, except cargo's own closing summary.
 
 use crate::workspace::clean_path;
 
@@ -12,15 +15,52 @@ const ERRORS_SHOWN: usize = 3;
 
 /// What cargo's standard error says went wrong before any test could run.
 #[derive(Debug, PartialEq, Eq)]
-pub enum BuildFailure {
+enum BuildFailure {
     /// The compiler rejected the code: its first error messages, ready to print.
     Compile(String),
     /// Cargo itself gave up (a missing test target, an unknown feature...): its messages.
     Cargo(String),
 }
 
+/// The first [`ERRORS_SHOWN`] of the compiler's error messages, paths cleaned, and how many
+/// more there were.
+pub fn shown_errors(errors: &[String]) -> String {
+    let cleaned: Vec<String> = errors
+        .iter()
+        .map(|message| {
+            message
+                .lines()
+                .map(clean_arrow_line)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    limited(&cleaned)
+}
+
+/// Cargo's error messages from its standard error, for a build that stopped before the
+/// compiler said anything.
+pub fn cargo_message(stderr: &str) -> String {
+    match build_failure(stderr) {
+        BuildFailure::Compile(text) | BuildFailure::Cargo(text) => text,
+    }
+}
+
+/// The first [`ERRORS_SHOWN`] messages, and a line saying how many more there were.
+fn limited(messages: &[String]) -> String {
+    let mut shown: Vec<String> = messages.iter().take(ERRORS_SHOWN).cloned().collect();
+    let hidden = messages.len().saturating_sub(ERRORS_SHOWN);
+    if hidden > 0 {
+        shown.push(format!(
+            "...and {hidden} more error{} (fixing the first often fixes the rest)",
+            if hidden == 1 { "" } else { "s" }
+        ));
+    }
+    shown.join("\n\n")
+}
+
 /// Reads cargo's standard error after a build that failed.
-pub fn build_failure(stderr: &str) -> BuildFailure {
+fn build_failure(stderr: &str) -> BuildFailure {
     let errors = error_messages(stderr);
     let from_compiler = errors.iter().any(|message| is_compiler_message(message));
     if !from_compiler {
@@ -31,23 +71,11 @@ pub fn build_failure(stderr: &str) -> BuildFailure {
         };
         return BuildFailure::Cargo(text);
     }
-    let compiler_errors: Vec<&String> = errors
-        .iter()
+    let compiler_errors: Vec<String> = errors
+        .into_iter()
         .filter(|message| is_compiler_message(message))
         .collect();
-    let mut shown: Vec<String> = compiler_errors
-        .iter()
-        .take(ERRORS_SHOWN)
-        .map(|message| message.to_string())
-        .collect();
-    let hidden = compiler_errors.len().saturating_sub(ERRORS_SHOWN);
-    if hidden > 0 {
-        shown.push(format!(
-            "...and {hidden} more error{} (fixing the first often fixes the rest)",
-            if hidden == 1 { "" } else { "s" }
-        ));
-    }
-    BuildFailure::Compile(shown.join("\n\n"))
+    BuildFailure::Compile(limited(&compiler_errors))
 }
 
 /// Every message on standard error that starts with `error`, paths cleaned, except cargo's
@@ -137,6 +165,18 @@ mod tests {
         );
         assert!(!text.contains("warning"), "{text}");
         assert_eq!(text.matches("error").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn messages_by_target_are_cleaned_and_limited() {
+        let one =
+            "error[E0425]: cannot find value `x`\n --> p/tests/exercises/../../exercises/e.rs:1:1";
+        let text = shown_errors(&vec![one.to_string(); 4]);
+        assert!(
+            text.starts_with("error[E0425]: cannot find value `x`\n --> p/exercises/e.rs:1:1\n\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("...and 1 more error (fixing the first often fixes the rest)"));
     }
 
     #[test]
