@@ -18,6 +18,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub mod homework_workspace;
+
 /// How long a server may take to print its start-up line.
 pub const START_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -39,14 +41,50 @@ fn profile_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// Variables `cargo test` (like `cargo run`) sets for the program it runs. A shell has none
+/// of them, and some build scripts watch them (`ring`'s does): a cargo started with them
+/// rebuilds those crates, and the next cargo started from the shell rebuilds them again. (The
+/// homework checker cleans the environment of the cargo it starts the same way:
+/// crates/homework/src/runner/cargo.rs.)
+fn set_by_cargo(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "CARGO",
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_MANIFEST_LINKS",
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "CARGO_RUSTC_CURRENT_DIR",
+        "OUT_DIR",
+        "LD_LIBRARY_PATH",
+        "DYLD_FALLBACK_LIBRARY_PATH",
+    ];
+    EXACT.contains(&name) || name.starts_with("CARGO_PKG_") || name.starts_with("CARGO_BIN_EXE_")
+}
+
+/// A `cargo` command (the one running these tests) in the environment of the shell that
+/// started them: without what cargo set for the test program.
+pub fn cargo_as_in_a_shell() -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut command = Command::new(cargo);
+    command.env_clear();
+    for (name, value) in std::env::vars_os() {
+        if !set_by_cargo(&name.to_string_lossy()) {
+            command.env(name, value);
+        }
+    }
+    command
+}
+
 /// Path to a workspace binary, building every workspace binary once per test process.
 pub fn binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
     let profile = profile_dir();
     let built = BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         let target_dir = profile.parent().expect("target/<profile> has a parent");
-        let mut command = Command::new(cargo);
+        let mut command = cargo_as_in_a_shell();
         command
             .current_dir(workspace_root())
             .args(["build", "--workspace", "--bins", "--quiet"])

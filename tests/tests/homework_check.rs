@@ -1,18 +1,17 @@
 //! The homework checker, run as a learner runs it: `check`, `list`, `hint` and `reset`.
 //!
-//! `check` must see untouched stubs, but a learner running `cargo test --workspace` may have
-//! solved some exercises already. So `check` runs in a copy of the workspace's sources (under
-//! the target directory, with its own target directory so it never rebuilds the real one)
-//! where every exercise was first put back with `reset`. Every run points
-//! `HOMEWORK_PROGRESS_FILE` at a temporary file: a learner's real progress is never touched.
+//! `check` runs in a pristine copy of the workspace ([`end_to_end::homework_workspace`]).
+//! Every run points `HOMEWORK_PROGRESS_FILE` at a temporary file: a learner's real progress is
+//! never touched. The learner's loop itself (speed, deadlines, backups) is in
+//! `homework_loop.rs`.
 //!
 //! `verify` is not run here: it rebuilds the lessons with other features, and belongs in CI.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Duration;
 
+use end_to_end::homework_workspace::{copy_target, pristine_workspace};
 use end_to_end::{Finished, TempDir, binary, run_command, workspace_root};
 use serde_json::Value;
 
@@ -36,77 +35,6 @@ fn homework(args: &[&str], dir: &Path, cargo_target: Option<&Path>) -> Finished 
 /// Runs the checker in the real workspace.
 fn homework_here(args: &[&str]) -> Finished {
     homework(args, &workspace_root(), None)
-}
-
-/// The target directory this test was built in (`target/debug/deps/<test>` → `target`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test knows its path");
-    exe.ancestors()
-        .nth(3)
-        .expect("tests live in target/<profile>/deps")
-        .to_path_buf()
-}
-
-/// A copy of the workspace's sources with every exercise reset to its stub, made once.
-fn pristine_workspace() -> &'static Path {
-    static COPY: OnceLock<PathBuf> = OnceLock::new();
-    COPY.get_or_init(|| {
-        let copy = target_dir().join("homework-e2e/workspace");
-        let _ = std::fs::remove_dir_all(&copy);
-        copy_sources(&workspace_root(), &copy);
-        for exercise in exercise_names(&copy) {
-            let run = homework(&["reset", &exercise], &copy, None);
-            assert!(run.status.success(), "reset {exercise}: {}", run.stderr);
-        }
-        copy
-    })
-}
-
-/// The target directory of the copy: its own, kept between runs, so the real one is never
-/// rebuilt and the copy's dependencies are compiled only once.
-fn copy_target() -> PathBuf {
-    target_dir().join("homework-e2e/target")
-}
-
-/// Every exercise's name, from `list --json`.
-fn exercise_names(dir: &Path) -> Vec<String> {
-    let run = homework(&["list", "--json"], dir, None);
-    assert!(run.status.success(), "list --json: {}", run.stderr);
-    let lessons: Value = serde_json::from_str(&run.stdout).expect("list --json is JSON");
-    lessons
-        .as_array()
-        .expect("a list of lessons")
-        .iter()
-        .flat_map(|lesson| lesson["exercises"].as_array().cloned().unwrap_or_default())
-        .map(|exercise| exercise["name"].as_str().expect("a name").to_string())
-        .collect()
-}
-
-/// Copies a source tree, keeping modification times (so cargo sees unchanged files as
-/// unchanged) and leaving out build output, git data and the book.
-fn copy_sources(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("copy directory created");
-    for entry in std::fs::read_dir(from).expect("source directory readable") {
-        let entry = entry.expect("directory entry");
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let kind = entry.file_type().expect("file type");
-        let skipped = matches!(name.as_ref(), "target" | ".git" | "corpus" | "artifacts")
-            || (from == workspace_root() && name == "book");
-        if skipped {
-            continue;
-        }
-        let destination = to.join(entry.file_name());
-        if kind.is_dir() {
-            copy_sources(&entry.path(), &destination);
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &destination).expect("file copied");
-            let modified = entry.metadata().and_then(|m| m.modified()).expect("mtime");
-            let file = std::fs::File::options().write(true).open(&destination);
-            file.and_then(|f| f.set_modified(modified))
-                .expect("mtime kept");
-        }
-    }
 }
 
 #[test]
