@@ -315,10 +315,13 @@ fn next_step(
             lesson.id, next_lesson.id, next_lesson.title, exercise.name
         )
     };
+    let then = match audience {
+        Audience::Watcher => "save it, and this screen checks again".to_string(),
+        _ => format!("then `{CHECKER} check {}`", next_lesson.id),
+    };
     let mut text = format!(
-        "{}\n  open {file}\n  then `{CHECKER} check {}` (stuck? `{CHECKER} hint {}`)",
+        "{}\n  open {file}\n  {then} (stuck? `{CHECKER} hint {}`)",
         style.bold(&heading),
-        next_lesson.id,
         exercise.name
     );
     if audience == Audience::Learner {
@@ -852,7 +855,7 @@ mod tests {
             lesson,
             &report,
             &progress,
-            Audience::Watcher,
+            Audience::Learner,
             Style::plain(),
         );
         assert!(

@@ -387,7 +387,7 @@ fn group_text(group: &GroupResult, name_width: usize, style: Style, detail: Deta
     }
     if detail == Detail::FirstFailure && failing.len() > 1 {
         text.push_str(&style.dim(&format!(
-            "    ({} more failing; `--all` shows every one)\n",
+            "    ({} more failing; `check --all` lists every one)\n",
             failing.len() - 1
         )));
     }
@@ -714,7 +714,7 @@ lesson02 · HTTP/1.1: parsing requests and serving files
         assert!(first.contains("first failing check: one\n"), "{first}");
         assert!(!first.contains("two went wrong"), "{first}");
         assert!(
-            first.contains("(2 more failing; `--all` shows every one)"),
+            first.contains("(2 more failing; `check --all` lists every one)"),
             "{first}"
         );
         let all = render_text(&three_failures(), Style::plain(), Detail::AllFailures);
