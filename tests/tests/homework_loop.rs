@@ -1,11 +1,13 @@
 //! The learner's loop with the homework checker, end to end: a check through `cargo run`
 //! compiles nothing the second time, an endless loop is stopped at the deadline, a compile
-//! error in one exercise hides nothing of the others, `reset` keeps a backup, and nothing a
-//! server sends can act on the terminal.
+//! error in one exercise hides nothing of the others, `reset` keeps a backup, nothing a
+//! server sends can act on the terminal, and `verify` holds for a sound lesson and not for an
+//! edited one.
 //!
 //! Everything runs in the pristine copy of the workspace
-//! ([`end_to_end::homework_workspace`]), each test on a lesson of its own, since the tests
-//! of one program run side by side and some edit an exercise file. Speed is measured by
+//! ([`end_to_end::homework_workspace`]), each test on a lesson of its own (01 speed, 02
+//! deadline, 04 compile error, 05 reset, 06 and 07 verify), since the tests of one program
+//! run side by side and some edit exercise files. Speed is measured by
 //! `scripts/bench-homework.sh`, never here: these tests assert what was compiled and what was
 //! reported, not how long it took.
 
@@ -331,4 +333,63 @@ fn bytes_from_a_server_are_escaped_before_the_terminal_and_exact_in_json() {
         .decode(answered["sent_base64"].as_str().expect("raw bytes"))
         .expect("base64");
     assert!(sent.ends_with(b"\r\n\r\n"), "{sent:?}");
+}
+
+/// The properties of one lesson in a `verify --json` report, by name.
+fn properties(report: &Value) -> Vec<(String, bool)> {
+    report["lessons"][0]["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().expect("a name").to_string(),
+                p["holds"] == true,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn verify_holds_for_a_sound_lesson_end_to_end() {
+    let run = homework(&["verify", "lesson06", "--json"]);
+    assert_eq!(run.status.code(), Some(0), "{}\n{}", run.stdout, run.stderr);
+    let report = json_report(&run);
+    assert_eq!(report["ok"], true);
+    assert_eq!(
+        properties(&report),
+        [
+            ("stubs_match_solutions".to_string(), true),
+            ("solutions_pass".to_string(), true),
+            ("stubs_fail".to_string(), true),
+            ("mutants_caught".to_string(), true),
+        ]
+    );
+    // The mutants were put back: the learner file is its stub again.
+    let stub = pristine_workspace().join("lessons/lesson06-books/exercises/book_detail.rs");
+    let text = std::fs::read_to_string(stub).expect("the stub");
+    assert!(text.contains("todo!("), "{text}");
+}
+
+#[test]
+fn verify_catches_a_learner_file_that_is_not_its_stub() {
+    let relative = "lessons/lesson07-calculator/exercises/calculate.rs";
+    let path = pristine_workspace().join(relative);
+    let stub = std::fs::read_to_string(&path).expect("the stub");
+    std::fs::write(&path, format!("{stub}// an edit\n")).expect("written");
+    let run = homework(&["verify", "lesson07", "--json"]);
+    std::fs::write(&path, &stub).expect("put back");
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    let report = json_report(&run);
+    let by_name = properties(&report);
+    assert!(
+        by_name.contains(&("stubs_match_solutions".to_string(), false)),
+        "{report}"
+    );
+    assert!(
+        by_name.contains(&("mutants_caught".to_string(), false)),
+        "mutants are not tried over someone's work: {report}"
+    );
+    let problems = report["lessons"][0]["properties"][0]["problems"].to_string();
+    assert!(problems.contains(relative), "{problems}");
 }

@@ -30,6 +30,21 @@ pub struct Exercise {
     pub summary: &'static str,
     /// A nudge for a learner who is stuck; never the answer.
     pub hint: &'static str,
+    /// Plausible wrong answers its tests must catch (`verify` tries each).
+    pub mutants: &'static [Mutant],
+}
+
+/// A plausible wrong answer to an exercise: its solution with one piece of text replaced.
+/// `verify` puts it in the learner's file and expects the exercise's tests to fail; tests
+/// that only fail on `todo!()` would let a learner's real mistakes through.
+#[derive(Debug)]
+pub struct Mutant {
+    /// Text that occurs exactly once in the solution file.
+    pub find: &'static str,
+    /// What it becomes in the mutant (it must still compile).
+    pub replace: &'static str,
+    /// The learner's mistake it stands for, in a few words.
+    pub mistake: &'static str,
 }
 
 impl Lesson {
@@ -65,6 +80,11 @@ pub static LESSONS: &[Lesson] = &[
                        only a CR, stands before its LF. An empty line before the request line \
                        is not the end. Stay with the bytes: the answer counts bytes, and \
                        header values need not be UTF-8.",
+                mutants: &[Mutant {
+                    find: "let empty = line.is_empty() || line == b\"\\r\";",
+                    replace: "let empty = line.is_empty();",
+                    mistake: "a line ending in CRLF is never taken for empty",
+                }],
             },
             Exercise {
                 name: "hello_response",
@@ -72,6 +92,11 @@ pub static LESSONS: &[Lesson] = &[
                 hint: "A status line, three header lines and an empty line, each ending in \
                        \\r\\n, then the body exactly as given. Content-Length counts bytes, not \
                        characters: how long is \"héllo\" in UTF-8?",
+                mutants: &[Mutant {
+                    find: "length = body.len(),",
+                    replace: "length = body.chars().count(),",
+                    mistake: "Content-Length counts characters instead of bytes",
+                }],
             },
         ],
     },
@@ -89,6 +114,11 @@ pub static LESSONS: &[Lesson] = &[
                        exactly three parts; then check each part in turn (is_tchar is there for \
                        the method). Read the version byte by byte rather than parsing numbers: \
                        \"+1\".parse::<u8>() is Ok(1).",
+                mutants: &[Mutant {
+                    find: "let parts: Vec<&str> = line.split(' ').collect();",
+                    replace: "let parts: Vec<&str> = line.split_whitespace().collect();",
+                    mistake: "runs of spaces and tabs split the line like single spaces",
+                }],
             },
             Exercise {
                 name: "safe_path",
@@ -97,6 +127,11 @@ pub static LESSONS: &[Lesson] = &[
                        follow it. Then decode the whole path before splitting it on '/', so that \
                        %2f and %2e%2e are seen as what they become, and make text of a segment \
                        only once its bytes have passed the checks.",
+                mutants: &[Mutant {
+                    find: "b\"..\" => return Err(Refusal::ParentSegment),",
+                    replace: "b\"..\" => continue,",
+                    mistake: "a `..` segment is dropped instead of refused",
+                }],
             },
             Exercise {
                 name: "listing_entry",
@@ -105,6 +140,11 @@ pub static LESSONS: &[Lesson] = &[
                        byte, in uppercase hex (keep only letters, digits and - . _ ~), the \
                        visible text is HTML-escaped (& < > \" '), each character once. A \
                        directory's '/' is added after encoding.",
+                mutants: &[Mutant {
+                    find: "'<' => text.push_str(\"&lt;\"),",
+                    replace: "'<' => text.push('<'),",
+                    mistake: "`<` in a name is not escaped",
+                }],
             },
         ],
     },
@@ -123,6 +163,11 @@ pub static LESSONS: &[Lesson] = &[
                        a header may pass before you rename it: once renamed, X_Forwarded_For \
                        and X-Forwarded-For look the same. Which variables need a body, and \
                        which one must exist even when it is empty?",
+                mutants: &[Mutant {
+                    find: "LEFT_OUT.iter().any(|left| name.eq_ignore_ascii_case(left))",
+                    replace: "LEFT_OUT[1..].iter().any(|left| name.eq_ignore_ascii_case(left))",
+                    mistake: "a `Proxy` header becomes HTTP_PROXY (httpoxy)",
+                }],
             },
             Exercise {
                 name: "cgi_response",
@@ -132,6 +177,11 @@ pub static LESSONS: &[Lesson] = &[
                        line as you read it, so errors name the right line, but decide the \
                        status only at the end: a Location may come before the Status that \
                        overrides it.",
+                mutants: &[Mutant {
+                    find: "Some(target) if target.starts_with('/') => return Err(CgiError::LocalRedirect),",
+                    replace: "",
+                    mistake: "a local redirect (`Location: /path`) is answered as a client redirect",
+                }],
             },
         ],
     },
@@ -150,6 +200,11 @@ pub static LESSONS: &[Lesson] = &[
                        the fields before decoding anything, or an encoded & or = would split \
                        them wrongly. Where does a repeated name's second value go, and what \
                        does a piece with no '=' mean?",
+                mutants: &[Mutant {
+                    find: "decoded.push(b' ');",
+                    replace: "decoded.push(b'+');",
+                    mistake: "`+` is kept instead of becoming a space",
+                }],
             },
             Exercise {
                 name: "multipart_parts",
@@ -160,6 +215,11 @@ pub static LESSONS: &[Lesson] = &[
                        ends the body, the end of the line starts a part, anything else was \
                        data. Each part is split at its first empty line; its content is bytes, \
                        never text.",
+                mutants: &[Mutant {
+                    find: "|| boundary.len() > 70",
+                    replace: "|| boundary.len() > 700",
+                    mistake: "a boundary longer than 70 characters is accepted",
+                }],
             },
             Exercise {
                 name: "cookie_pairs",
@@ -168,6 +228,11 @@ pub static LESSONS: &[Lesson] = &[
                        you judge a piece: ' ' is as empty as ''. Quotes come off a value only \
                        when it starts and ends with one, and nothing is ever merged or sorted: \
                        the same name may come twice.",
+                mutants: &[Mutant {
+                    find: "piece.split_once('=')",
+                    replace: "piece.rsplit_once('=')",
+                    mistake: "a cookie is split at its last `=` instead of its first",
+                }],
             },
         ],
     },
@@ -185,6 +250,11 @@ pub static LESSONS: &[Lesson] = &[
                    but a route only counts when its match starts at the very beginning: where \
                    does the match you found start? Regex::new returns a Result; captures.iter() \
                    gives every group, the whole match first.",
+            mutants: &[Mutant {
+                find: "if captures.get(0).is_some_and(|whole| whole.start() == 0) {",
+                replace: "if captures.get(0).is_some() {",
+                mistake: "a pattern may match anywhere in the path, not only at its start",
+            }],
         }],
     },
     Lesson {
@@ -200,6 +270,11 @@ pub static LESSONS: &[Lesson] = &[
                    Internal for a record that lacks a field. Escape every value from the \
                    database once, as it goes into the HTML; page() escapes the title itself, \
                    so give it the raw one.",
+            mutants: &[Mutant {
+                find: "escape(field(name)?)",
+                replace: "field(name)?",
+                mistake: "the book's fields are put in the page unescaped",
+            }],
         }],
     },
     Lesson {
@@ -216,6 +291,11 @@ pub static LESSONS: &[Lesson] = &[
                    instead of overflowing; what does i64::MIN / -1 give? A division that does \
                    not come out even is rounded in integers: multiply the numerator by \
                    10^10 in i128 first, then look at twice the remainder.",
+            mutants: &[Mutant {
+                find: "if 2 * (numerator % divisor) >= divisor {",
+                replace: "if 2 * (numerator % divisor) > divisor {",
+                mistake: "a half is rounded down instead of away from zero",
+            }],
         }],
     },
     Lesson {
@@ -233,6 +313,11 @@ pub static LESSONS: &[Lesson] = &[
                    provider, versions, client auth, certificate. Which rustls::Error means \
                    the key is not the certificate's? ALPN names are bytes, set on the config \
                    after it is built.",
+            mutants: &[Mutant {
+                find: "config.alpn_protocols = vec![HTTP_1_1.to_vec()];",
+                replace: "",
+                mistake: "no ALPN protocol is offered",
+            }],
         }],
     },
 ];
@@ -300,5 +385,80 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
+    }
+
+    /// The `.rs` file names (without `.rs`) directly in `dir`, sorted.
+    fn rust_files(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().is_file())
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".rs").map(str::to_string)
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_catalog_names_exactly_the_exercises_on_disk() {
+        let root = crate::workspace::workspace_root();
+        for lesson in LESSONS {
+            let mut named: Vec<String> = lesson.exercises.iter().map(|e| e.name.into()).collect();
+            named.sort();
+            let dir = root.join(lesson.dir());
+            for place in ["exercises", "exercises/solutions", "tests/exercises"] {
+                assert_eq!(
+                    rust_files(&dir.join(place)),
+                    named,
+                    "{}/{place}",
+                    lesson.dir()
+                );
+            }
+            let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+            for name in &named {
+                let target =
+                    format!("[[test]]\nname = \"{name}\"\npath = \"tests/exercises/{name}.rs\"\n");
+                assert!(
+                    manifest.contains(&target),
+                    "{}: no {target}",
+                    lesson.package
+                );
+            }
+            assert_eq!(
+                manifest.matches("[[test]]").count(),
+                named.len(),
+                "{}: a test target that is not an exercise",
+                lesson.package
+            );
+        }
+    }
+
+    #[test]
+    fn every_exercise_has_a_mutant_whose_text_is_once_in_its_solution() {
+        let root = crate::workspace::workspace_root();
+        for lesson in LESSONS {
+            for exercise in lesson.exercises {
+                assert!(
+                    !exercise.mutants.is_empty(),
+                    "{} has no mutant",
+                    exercise.name
+                );
+                let solution =
+                    std::fs::read_to_string(root.join(lesson.solution_file(exercise))).unwrap();
+                for mutant in exercise.mutants {
+                    assert_eq!(
+                        solution.matches(mutant.find).count(),
+                        1,
+                        "{}: {:?}",
+                        exercise.name,
+                        mutant.find
+                    );
+                    assert_ne!(mutant.find, mutant.replace, "{}", exercise.name);
+                }
+            }
+        }
     }
 }

@@ -144,9 +144,12 @@ enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
         timeout: u64,
     },
-    /// For CI and instructors: every stub matches its solution, every solution passes, and
-    /// every untouched stub fails.
-    Verify,
+    /// For CI and instructors: every stub matches its solution, every solution passes, every
+    /// untouched stub fails, and the tests catch each exercise's plausible wrong answers.
+    Verify {
+        /// One lesson only (default: every lesson).
+        lesson: Option<String>,
+    },
 }
 
 /// Writes to standard output. When the reader has gone (a closed pipe), exits at once with
@@ -216,6 +219,6 @@ fn main() -> ExitCode {
             Duration::from_secs(timeout),
             args.verbose,
         ),
-        Command::Verify => commands::verify(args.json, args.verbose),
+        Command::Verify { lesson } => commands::verify(lesson.as_deref(), args.json, args.verbose),
     }
 }

@@ -7,19 +7,25 @@
 //! 2. with the `reference` feature, every test of every exercise passes and each exercise has
 //!    at least [`MIN_TESTS`] tests (so the solutions are right and the tests say something);
 //! 3. with the learner files, every exercise has at least one failing test (a stub that passes
-//!    means the exercise asks nothing of the learner).
+//!    means the exercise asks nothing of the learner);
+//! 4. every exercise's tests catch its plausible wrong answers (the catalog's [`Mutant`]s): each
+//!    mutant — the solution with one piece of text replaced — is put in the learner's file, and
+//!    the exercise must fail. Tests that only fail on `todo!()` would let a learner's real
+//!    mistakes through. The stubs are written back afterwards, so this is tried only when
+//!    property 1 holds (the learner files hold no work of anyone's).
 //!
-//! It runs `cargo test` twice per lesson with different features, so it rebuilds; it belongs in
-//! CI (`.ci/run`), not in `cargo test`.
+//! It builds and runs each lesson's tests several times with different code, so it belongs in
+//! CI (`.ci/run`), not in `cargo test`; `verify LESSON` checks one lesson.
 
 use std::process::ExitCode;
 
 use serde::Serialize;
 
 use super::{CHECKER, CommandError, read_file, stub_of};
-use crate::catalog::{LESSONS, Lesson, find_lesson};
+use crate::catalog::{Exercise, LESSONS, Lesson, Mutant, find_lesson};
 use crate::report::{CheckResult, GroupResult, Report, Style, to_json};
 use crate::runner::{self, Code, RunOptions};
+use crate::workspace::workspace_root;
 
 /// The fewest tests an exercise may have.
 pub const MIN_TESTS: usize = 3;
@@ -33,7 +39,7 @@ struct Verification {
     lessons: Vec<LessonVerification>,
 }
 
-/// The three properties of one lesson.
+/// The four properties of one lesson.
 #[derive(Debug, Serialize)]
 struct LessonVerification {
     /// `lesson02`.
@@ -68,9 +74,16 @@ impl Property {
 }
 
 /// `verify`: checks every lesson; exit code 0 only if every property holds.
-pub fn verify(json: bool, verbose: bool) -> ExitCode {
-    let lessons: Vec<LessonVerification> = LESSONS
-        .iter()
+pub fn verify(lesson: Option<&str>, json: bool, verbose: bool) -> ExitCode {
+    let chosen: Vec<&'static Lesson> = match lesson {
+        None => LESSONS.iter().collect(),
+        Some(name) => match find_lesson(name) {
+            Some(lesson) => vec![lesson],
+            None => return super::finish(Err(CommandError::UnknownLesson(name.to_string()))),
+        },
+    };
+    let lessons: Vec<LessonVerification> = chosen
+        .into_iter()
         .filter(|lesson| !lesson.exercises.is_empty())
         .map(|lesson| verify_lesson(lesson, json, verbose))
         .collect();
@@ -90,7 +103,7 @@ pub fn verify(json: bool, verbose: bool) -> ExitCode {
     }
 }
 
-/// The three properties of one lesson; progress goes to standard error unless `quiet`, and
+/// The four properties of one lesson; progress goes to standard error unless `quiet`, and
 /// cargo's own lines too with `verbose`.
 fn verify_lesson(lesson: &'static Lesson, quiet: bool, verbose: bool) -> LessonVerification {
     let say = |what: &str| {
@@ -116,10 +129,130 @@ fn verify_lesson(lesson: &'static Lesson, quiet: bool, verbose: bool) -> LessonV
         "every untouched stub fails at least one test",
         test_problems(lesson, Code::Learner, verbose, stub_run_problems),
     );
+    say("running the tests against plausible wrong answers");
+    let mutants = Property::new(
+        "mutants_caught",
+        "every exercise's tests fail on each of its plausible wrong answers",
+        mutant_problems(lesson, stubs.holds, verbose),
+    );
     LessonVerification {
         lesson: lesson.id,
-        properties: vec![stubs, solutions, learner],
+        properties: vec![stubs, solutions, learner, mutants],
     }
+}
+
+/// Property 4: puts each exercise's mutants in its learner file, one round per mutant index
+/// (exercises are separate test programs, so one round tries one mutant of each), and writes
+/// the stubs back after each round.
+fn mutant_problems(lesson: &Lesson, stubs_hold: bool, verbose: bool) -> Vec<String> {
+    if !stubs_hold {
+        return vec![
+            "not tried: the learner files are not their stubs, and trying mutants overwrites \
+             them"
+                .to_string(),
+        ];
+    }
+    let mut problems = Vec::new();
+    for exercise in lesson.exercises.iter().filter(|e| e.mutants.is_empty()) {
+        problems.push(format!(
+            "{}: the catalog names no plausible wrong answer (Mutant) to try",
+            exercise.name
+        ));
+    }
+    let rounds = lesson.exercises.iter().map(|e| e.mutants.len()).max();
+    for round in 0..rounds.unwrap_or(0) {
+        let tried: Vec<(&Exercise, &Mutant)> = lesson
+            .exercises
+            .iter()
+            .filter_map(|exercise| Some((exercise, exercise.mutants.get(round)?)))
+            .collect();
+        let placed = place_mutants(lesson, &tried, &mut problems);
+        let report = runner::run_exercises(
+            lesson,
+            &RunOptions {
+                verbose,
+                ..RunOptions::new(Code::Learner)
+            },
+        );
+        for (exercise, _) in &placed {
+            if let Err(error) = restore_stub(lesson, exercise) {
+                problems.push(error);
+            }
+        }
+        match report {
+            Err(error) => problems.push(CommandError::Run(error).to_string()),
+            Ok(report) => problems.extend(uncaught_mutants(&report, &placed)),
+        }
+    }
+    problems
+}
+
+/// Writes each mutant into its exercise's learner file; returns those placed, and records a
+/// problem for each whose text is not exactly once in the solution.
+fn place_mutants<'a>(
+    lesson: &Lesson,
+    tried: &[(&'a Exercise, &'a Mutant)],
+    problems: &mut Vec<String>,
+) -> Vec<(&'a Exercise, &'a Mutant)> {
+    let mut placed = Vec::new();
+    for &(exercise, mutant) in tried {
+        let path = lesson.solution_file(exercise);
+        let solution = match read_file(&path) {
+            Ok(solution) => solution,
+            Err(error) => {
+                problems.push(error.to_string());
+                continue;
+            }
+        };
+        let count = solution.matches(mutant.find).count();
+        if count != 1 {
+            problems.push(format!(
+                "{}: the mutant's text {:?} is in {path} {count} times, not once",
+                exercise.name, mutant.find
+            ));
+            continue;
+        }
+        let learner = workspace_root().join(lesson.exercise_file(exercise));
+        match std::fs::write(&learner, solution.replacen(mutant.find, mutant.replace, 1)) {
+            Ok(()) => placed.push((exercise, mutant)),
+            Err(error) => problems.push(format!("{}: {error}", learner.display())),
+        }
+    }
+    placed
+}
+
+/// Writes an exercise's learner file back to its stub.
+fn restore_stub(lesson: &Lesson, exercise: &Exercise) -> Result<(), String> {
+    let stub = stub_of(lesson, exercise).map_err(|error| error.to_string())?;
+    let path = lesson.exercise_file(exercise);
+    std::fs::write(workspace_root().join(&path), stub)
+        .map_err(|error| format!("could not write the stub back to {path}: {error}"))
+}
+
+/// A problem for each placed mutant that compiled and passed its exercise's tests, or did
+/// not compile (a mutant must be a wrong answer, not a broken program).
+fn uncaught_mutants(report: &Report, placed: &[(&Exercise, &Mutant)]) -> Vec<String> {
+    placed
+        .iter()
+        .filter_map(|(exercise, mutant)| {
+            let group = report.groups.iter().find(|g| g.name == exercise.name);
+            let described = format!(
+                "{} with the mistake \"{}\" ({:?} → {:?})",
+                exercise.name, mutant.mistake, mutant.find, mutant.replace
+            );
+            match group {
+                None => Some(format!("{described}: no result for the exercise")),
+                Some(group) if group.compile_error.is_some() => Some(format!(
+                    "{described} does not compile, so it tests nothing:\n{}",
+                    group.compile_error.as_deref().unwrap_or_default()
+                )),
+                Some(group) if group.passed => Some(format!(
+                    "{described} passes every test: the tests do not catch it"
+                )),
+                Some(_) => None,
+            }
+        })
+        .collect()
 }
 
 /// Property 1: each learner file against the stub of its solution.
@@ -405,5 +538,26 @@ mod tests {
                  - x: broken\n        detail\n\nverify: 1 problem found.\n"
             )
         );
+    }
+
+    #[test]
+    fn a_mutant_that_passes_or_does_not_compile_is_a_problem() {
+        let (_, exercise) = crate::catalog::find_exercise("head_end").unwrap();
+        let mutant = &exercise.mutants[0];
+        let placed = [(exercise, mutant)];
+        let caught = report(vec![group("head_end", &[true, false])]);
+        assert!(uncaught_mutants(&caught, &placed).is_empty());
+        let missed = report(vec![group("head_end", &[true, true])]);
+        let problems = uncaught_mutants(&missed, &placed);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].contains("passes every test: the tests do not catch it"),
+            "{problems:?}"
+        );
+        assert!(problems[0].contains(mutant.mistake), "{problems:?}");
+        let mut broken = group("head_end", &[]);
+        broken.compile_error = Some("error[E0308]".into());
+        let problems = uncaught_mutants(&report(vec![broken]), &placed);
+        assert!(problems[0].contains("does not compile"), "{problems:?}");
     }
 }
