@@ -20,6 +20,18 @@ use std::time::{Duration, Instant};
 
 pub mod homework_workspace;
 
+/// Skips the rest of a test that cannot run on this machine (a missing tool, no IPv6): prints
+/// why and returns, so that a learner's `cargo test` still passes. Under CI (`CI=true`, as
+/// `.ci/run` runs) a skip is a failure instead: there every test must really run, or the
+/// suite would report as passed what it never checked.
+#[track_caller]
+pub fn skip_unless_ci(reason: &str) {
+    if std::env::var("CI").is_ok_and(|value| value == "true") {
+        panic!("this test must run in CI, but it would be skipped: {reason}");
+    }
+    println!("note: skipped: {reason}");
+}
+
 /// How long a server may take to print its start-up line.
 pub const START_TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -1110,7 +1110,7 @@ fn have(program: &str) -> bool {
 #[test]
 fn curl_trusts_the_written_certificate_and_cannot_go_below_tls12() {
     if !have("curl") {
-        eprintln!("note: no curl here; curl_trusts_the_written_certificate... checks nothing");
+        end_to_end::skip_unless_ci("no curl here to try the written certificate with");
         return;
     }
     let (dir, _) = static_tree();
@@ -1251,7 +1251,7 @@ fn the_printed_fingerprint_is_the_sha256_of_the_written_and_served_certificate()
 #[test]
 fn the_fingerprint_matches_openssl_for_the_written_certificate() {
     if !have("openssl") {
-        eprintln!("note: no openssl here; the fingerprint is checked against sha2 only");
+        end_to_end::skip_unless_ci("no openssl here; the fingerprint is checked against sha2 only");
         return;
     }
     let https = Https::start(&["--dump"]);
@@ -1470,7 +1470,9 @@ fn openssl_certificate(key: &Path, cert: &Path) {
 #[test]
 fn openssl_default_ca_certificates_are_served_but_rustls_clients_refuse_them() {
     if !have("openssl") {
-        eprintln!("note: no openssl here; openssl's default certificates are not checked");
+        end_to_end::skip_unless_ci(
+            "no openssl here; openssl's default certificates are not checked",
+        );
         return;
     }
     // The one-line recipe: `openssl req -x509 -newkey ... -subj ... -addext subjectAltName=...`
@@ -1504,7 +1506,9 @@ fn openssl_default_ca_certificates_are_served_but_rustls_clients_refuse_them() {
     // The server loads it (it is a valid certificate with a matching key) ...
     let https = Https::with_files(&cert, &key, &["--dump"]);
     // ... curl, trusting it with --cacert, is served ...
-    if have("curl") {
+    if !have("curl") {
+        end_to_end::skip_unless_ci("no curl here to be served with an openssl certificate");
+    } else {
         let mut command = Command::new("curl");
         command
             .args(["--silent", "--show-error", "--max-time", "15"])
@@ -1531,7 +1535,7 @@ fn openssl_default_ca_certificates_are_served_but_rustls_clients_refuse_them() {
 #[test]
 fn openssl_certificates_with_sec1_pkcs1_and_pkcs8_keys_load_and_serve() {
     if !have("openssl") {
-        eprintln!("note: no openssl here; keys from openssl are not checked");
+        end_to_end::skip_unless_ci("no openssl here; keys from openssl are not checked");
         return;
     }
     // (what, how to make the key, the PEM label it must have, the TLS 1.2 suite's key kind)
@@ -1852,7 +1856,8 @@ fn an_unwritable_write_cert_path_is_refused_at_start() {
 // ---------------------------------------------------------------------------------------
 
 /// A server with `--redirect-from` on a port that was free a moment ago; another is tried
-/// (at most 5 times) when something took it in between.
+/// (at most 5 times) when something took it in between — and only then: any other failure
+/// to start is this test's failure, not a reason to try again.
 fn with_redirect(args: &[&str]) -> (Https, u16) {
     for _ in 0..5 {
         let port = {
@@ -1864,13 +1869,24 @@ fn with_redirect(args: &[&str]) -> (Https, u16) {
         all.extend_from_slice(args);
         // A taken port makes the server exit before its start-up line, which `start`
         // reports by panicking.
-        let started = std::panic::catch_unwind(|| Https::start(&all));
-        if let Ok(https) = started {
-            https.server.wait_for_stdout(
-                &format!("Serving HTTP (redirecting to HTTPS) on 127.0.0.1 port {port} "),
-                LOG_TIMEOUT,
-            );
-            return (https, port);
+        match std::panic::catch_unwind(|| Https::start(&all)) {
+            Ok(https) => {
+                https.server.wait_for_stdout(
+                    &format!("Serving HTTP (redirecting to HTTPS) on 127.0.0.1 port {port} "),
+                    LOG_TIMEOUT,
+                );
+                return (https, port);
+            }
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("");
+                if !message.contains("is already in use") {
+                    std::panic::resume_unwind(panic);
+                }
+            }
         }
     }
     panic!("no free port for --redirect-from in 5 tries");
