@@ -9,9 +9,10 @@
 //!
 //! Like every end-to-end test, they run the real binaries on port 0 and never sleep for a
 //! fixed time to let something happen: every wait is a bounded poll, every loop is bounded
-//! in count and in time. Timings are asserted only against generous bounds (a normal request
-//! under attack within [`NORMAL_LATENCY`]), so a loaded machine does not fail them. The
-//! processes are inspected through `/proc`, so these tests need Linux.
+//! in count and in time. They assert behaviour — served, refused, closed — never how fast:
+//! the time bounds are there to end a hang (a client's timeout, a bounded wait), not to
+//! judge speed, which the benchmarks measure. The processes are inspected through `/proc`, so
+//! these tests need Linux.
 #![cfg(target_os = "linux")]
 
 use std::fs;
@@ -32,9 +33,6 @@ use end_to_end::{
 
 /// The longest one exchange may take before the test fails.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
-/// The most a normal request may take while the server is under attack. Generous on
-/// purpose: it catches a server that stops answering, not one that is merely slow.
-const NORMAL_LATENCY: Duration = Duration::from_secs(5);
 /// How many slowloris connections the first test opens (fewer if descriptors are short).
 const SLOWLORIS_CONNECTIONS: usize = 300;
 /// The body of the static file served to the normal clients.
@@ -79,7 +77,8 @@ fn log_of(server: &ServerProcess) -> String {
 }
 
 /// One normal client request: a GET of `path` on a fresh connection (ureq, with
-/// `Connection: close`). Returns the status and the body, or panics with the log.
+/// `Connection: close`, and its own timeout against a hang). Returns the status and the body,
+/// or panics with the log.
 fn normal_get(server: &ServerProcess, path: &str) -> (u16, String) {
     let started = Instant::now();
     let result = agent()
@@ -95,10 +94,6 @@ fn normal_get(server: &ServerProcess, path: &str) -> (u16, String) {
     });
     let status = response.status().as_u16();
     let body = response.body_mut().read_to_string().unwrap_or_default();
-    assert!(
-        took < NORMAL_LATENCY,
-        "a normal GET {path} took {took:?} (bound {NORMAL_LATENCY:?})"
-    );
     (status, body)
 }
 
@@ -309,7 +304,6 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
         });
     }
     let all_opened = first_opened.elapsed();
-    let held_until = first_opened + header_timeout;
 
     let still_open = AtomicUsize::new(count);
     // Generous: the header timeout, a lingering close, a loaded machine.
@@ -318,9 +312,9 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
         let trickler = scope.spawn(|| trickle(slow, &still_open, bound));
 
         // Normal clients, one after another on fresh connections, while the attack lasts
-        // (and a few after): every one is answered, within NORMAL_LATENCY.
+        // (and a few after): every one is answered.
         let mut served = 0usize;
-        let mut served_while_all_held = 0usize;
+        let mut served_during_the_attack = 0usize;
         let deadline = Instant::now() + bound;
         let mut after_the_attack = 0;
         while after_the_attack < 5 && Instant::now() < deadline {
@@ -332,8 +326,8 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
                 ),
             );
             served += 1;
-            if Instant::now() < held_until {
-                served_while_all_held += 1;
+            if still_open.load(Ordering::SeqCst) > 0 {
+                served_during_the_attack += 1;
             }
             if still_open.load(Ordering::SeqCst) == 0 {
                 after_the_attack += 1;
@@ -341,9 +335,9 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
                 thread::sleep(Duration::from_millis(20));
             }
         }
-        (trickler.join().unwrap(), (served, served_while_all_held))
+        (trickler.join().unwrap(), (served, served_during_the_attack))
     });
-    let (served, served_while_all_held) = normal;
+    let (served, served_during_the_attack) = normal;
 
     // Every slow connection was cut off: a 408 with `Connection: close`, then the close.
     let mut statuses = std::collections::BTreeMap::new();
@@ -370,7 +364,7 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
     eprintln!(
         "slowloris: {count} connections opened in {all_opened:?}; statuses {statuses:?}; \
          the last cut off {latest:?} after it opened; {served} normal requests served, \
-         {served_while_all_held} of them while every slow connection was held"
+         {served_during_the_attack} of them while slow connections were open"
     );
     assert!(
         problems.is_empty(),
@@ -384,10 +378,11 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
         latest < header_timeout + Duration::from_secs(6),
         "the last slow connection was cut off {latest:?} after it opened"
     );
-    // The server was not just idle: normal requests were answered while all were held.
+    // The server was not just idle: normal requests were answered while slow connections
+    // were still open (counted when each answer had arrived, whatever the timing).
     assert!(
-        served_while_all_held > 0,
-        "no normal request finished while the {count} slow connections were held \
+        served_during_the_attack > 0,
+        "no normal request finished while slow connections were open \
          (they took {all_opened:?} to open)"
     );
     assert_served(server, "after the attack");
@@ -437,9 +432,7 @@ fn past_the_connection_cap_extra_clients_get_503_until_places_free_up() {
         if index % 2 == 0 {
             stream.write_all(request).unwrap();
         }
-        let started = Instant::now();
         let bytes = read_until_close(&mut stream, IO_TIMEOUT);
-        let took = started.elapsed();
         let responses = parse_responses(&bytes);
         let refused = responses.len() == 1
             && responses[0].status == 503
@@ -451,7 +444,6 @@ fn past_the_connection_cap_extra_clients_get_503_until_places_free_up() {
             String::from_utf8_lossy(&bytes),
             site.log()
         );
-        assert!(took < NORMAL_LATENCY, "the 503 took {took:?}");
         extras.push(stream);
     }
     // A client library sees the same.
@@ -735,9 +727,7 @@ fn every_size_limit_refuses_a_flood_and_the_next_request_is_served() {
     let floods = cases.iter().filter(|case| case.total == FLOOD).count();
     for case in cases {
         let (what, expected) = (case.what, &case.expected);
-        let started = Instant::now();
         let flooded = flood(server.addr, &case);
-        let took = started.elapsed();
         let responses = parse_responses(&flooded.received);
         let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
         assert!(
@@ -753,7 +743,6 @@ fn every_size_limit_refuses_a_flood_and_the_next_request_is_served() {
             Some("close"),
             "{what}: a refused connection is closed"
         );
-        assert!(took < NORMAL_LATENCY, "{what}: the refusal took {took:?}");
         // The server carries on: the next client is served.
         assert_served_dump(server, &format!("after {what}"));
     }

@@ -1441,14 +1441,10 @@ fn other_clients_are_served_while_a_script_runs() {
             cgi.log()
         );
 
-        let started = Instant::now();
+        // The gate script waits until the file `gate` says "open", which is written only
+        // below: these two are answered while it runs, however long they take.
         let file = cgi.get("/hello.txt");
-        let took = started.elapsed();
         cgi.assert_status(&file, 200, "a static file while a script runs");
-        assert!(
-            took < Duration::from_secs(2),
-            "the static file took {took:?}"
-        );
         let script = cgi.get("/cgi-bin/relay");
         cgi.assert_status(&script, 200, "another script while one runs");
 
