@@ -4,8 +4,9 @@
 //! solved some exercises already. So the checker's end-to-end tests run in a copy of the
 //! workspace's sources (under the target directory) where every exercise was first put back
 //! with `reset --all --yes`, with a target directory of its own so that they never rebuild
-//! the real one. The copy is made anew once per test program, keeping modification times, so
-//! cargo finds what it built for an earlier test program still fresh.
+//! the real one. The copy is made anew once per test program, keeping modification times
+//! (but the exercise files' own, which tests edit), so cargo finds what it built for an
+//! earlier test program still fresh.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,8 +46,20 @@ pub fn pristine_workspace() -> &'static Path {
     })
 }
 
+/// True for a learner's exercise file: `lessons/<package>/exercises/<name>.rs`.
+fn is_learner_file(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "rs")
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|dir| dir == "exercises")
+}
+
 /// Copies a source tree, keeping modification times (so cargo sees unchanged files as
 /// unchanged) and leaving out build output, git data, the checker's own data and the book.
+/// The learner's exercise files are the exception: the tests edit them in the copy, and
+/// cargo, which compares times, would take a program built from an edit for one built from
+/// the original; they get the time of the copy, so their tests are built again.
 pub fn copy_sources(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("copy directory created");
     for entry in std::fs::read_dir(from).expect("source directory readable") {
@@ -66,6 +79,11 @@ pub fn copy_sources(from: &Path, to: &Path) {
             copy_sources(&entry.path(), &destination);
         } else if kind.is_file() {
             std::fs::copy(entry.path(), &destination).expect("file copied");
+            if is_learner_file(&destination) {
+                // Tests edit these in the copy: a test program built from an edit is newer
+                // than the original's time, so these keep the time of the copy.
+                continue;
+            }
             let modified = entry.metadata().and_then(|m| m.modified()).expect("mtime");
             let file = std::fs::File::options().write(true).open(&destination);
             file.and_then(|f| f.set_modified(modified))

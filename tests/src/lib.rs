@@ -10,7 +10,7 @@
 //! tests by itself: [`binary`] runs `cargo build --bins` once per test process, in the same
 //! target directory and profile as the tests (a no-op when they are already built).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -361,27 +361,81 @@ pub fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut stream = connect(addr);
     stream.write_all(request).expect("request sent");
     let _ = stream.shutdown(std::net::Shutdown::Write);
-    read_until_close(&mut stream, Duration::from_secs(10))
+    read_until_close(&mut stream, Duration::from_secs(10)).closed_by_server("a raw exchange")
 }
 
-/// Reads until end-of-file, an error, or `timeout`; returns what arrived.
-pub fn read_until_close(stream: &mut TcpStream, timeout: Duration) -> Vec<u8> {
+/// How a read until the end of a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// The server closed the connection: end-of-file.
+    Closed,
+    /// The server reset the connection (it closed with unread data, or aborted).
+    Reset,
+    /// Nothing ended it within the time allowed: the connection is still open.
+    TimedOut,
+    /// Reading failed for another reason: what the operating system said.
+    Failed(String),
+}
+
+/// What arrived on a connection until it ended, and how it ended.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// Every byte that arrived.
+    pub bytes: Vec<u8>,
+    /// Why reading stopped.
+    pub end: StreamEnd,
+}
+
+impl Received {
+    /// True when the server ended the connection (closed or reset), not the timeout.
+    pub fn ended_by_server(&self) -> bool {
+        matches!(self.end, StreamEnd::Closed | StreamEnd::Reset)
+    }
+
+    /// The bytes, after asserting that the server ended the connection: a test that means to
+    /// prove a close must not pass on a connection left open.
+    #[track_caller]
+    pub fn closed_by_server(self, what: &str) -> Vec<u8> {
+        assert!(
+            self.ended_by_server(),
+            "{what}: the server did not close the connection ({:?}); it sent {:?}",
+            self.end,
+            String::from_utf8_lossy(&self.bytes)
+        );
+        self.bytes
+    }
+}
+
+/// Reads until the server closes or resets the connection, an error, or `timeout`, and says
+/// which it was.
+pub fn read_until_close(stream: &mut TcpStream, timeout: Duration) -> Received {
     let deadline = Instant::now() + timeout;
-    let mut received = Vec::new();
+    let mut bytes = Vec::new();
     let mut buf = [0u8; 16 * 1024];
-    while Instant::now() < deadline {
-        let left = deadline - Instant::now();
+    let end = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break StreamEnd::TimedOut;
+        }
         let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
         match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => received.extend_from_slice(&buf[..n]),
-            // With a read timeout set, Linux fails a socket read with EINTR whenever a signal
-            // handler runs in this process: try again, the deadline still holds.
+            Ok(0) => break StreamEnd::Closed,
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            // A read timeout (the deadline is checked above), or EINTR, which Linux gives a
+            // socket read with a timeout whenever a signal handler runs in this process.
             Err(err) if is_retryable(&err) => {}
-            Err(_) => break,
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                ) =>
+            {
+                break StreamEnd::Reset;
+            }
+            Err(err) => break StreamEnd::Failed(err.to_string()),
         }
-    }
-    received
+    };
+    Received { bytes, end }
 }
 
 /// True for read errors after which the read should simply be tried again.
@@ -717,10 +771,13 @@ impl Conn {
         }
     }
 
-    /// Everything left until the server closes the connection.
+    /// Everything left until the server closes the connection; fails the test if it does
+    /// not close it in time.
     pub fn rest_until_close(&mut self) -> Vec<u8> {
         let mut bytes = std::mem::take(&mut self.pending);
-        bytes.extend(read_until_close(&mut self.stream, CONN_TIMEOUT));
+        bytes.extend(
+            read_until_close(&mut self.stream, CONN_TIMEOUT).closed_by_server("the connection"),
+        );
         bytes
     }
 

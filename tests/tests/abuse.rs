@@ -432,7 +432,8 @@ fn past_the_connection_cap_extra_clients_get_503_until_places_free_up() {
         if index % 2 == 0 {
             stream.write_all(request).unwrap();
         }
-        let bytes = read_until_close(&mut stream, IO_TIMEOUT);
+        let bytes = read_until_close(&mut stream, IO_TIMEOUT)
+            .closed_by_server(&format!("extra connection {index}"));
         let responses = parse_responses(&bytes);
         let refused = responses.len() == 1
             && responses[0].status == 503
@@ -895,7 +896,8 @@ fn a_forking_cgi_script_is_capped_stopped_by_its_timeout_and_leaves_nothing_behi
                     let started = Instant::now();
                     let mut stream = end_to_end::connect(addr);
                     stream.write_all(request.as_bytes()).unwrap();
-                    let bytes = read_until_close(&mut stream, Duration::from_secs(20));
+                    let bytes = read_until_close(&mut stream, Duration::from_secs(20))
+                        .closed_by_server("a running script's connection");
                     (bytes, started.elapsed())
                 })
             })
@@ -917,6 +919,7 @@ fn a_forking_cgi_script_is_capped_stopped_by_its_timeout_and_leaves_nothing_behi
                     let mut stream = end_to_end::connect(addr);
                     stream.write_all(request.as_bytes()).unwrap();
                     read_until_close(&mut stream, IO_TIMEOUT)
+                        .closed_by_server("a refused script request")
                 })
             })
             .collect();

@@ -1016,7 +1016,7 @@ fn client_hello(
 fn answer_to(addr: SocketAddr, hello: &[u8]) -> Vec<u8> {
     let mut socket = end_to_end::connect(addr);
     socket.write_all(hello).expect("hello sent");
-    read_until_close(&mut socket, IO_TIMEOUT)
+    read_until_close(&mut socket, IO_TIMEOUT).closed_by_server("the answer to a hello")
 }
 
 /// Alert descriptions of RFC 8446 §6.
@@ -1178,27 +1178,21 @@ fn curl_trusts_the_written_certificate_and_cannot_go_below_tls12() {
 #[test]
 fn a_stalled_handshake_is_cut_off_and_does_not_hold_up_other_clients() {
     let https = Https::start(&["--dump", "--header-timeout", "1"]);
-    let started = Instant::now();
     // One client connects and sends nothing; another sends half a record header.
     let mut silent = https.server.connect();
     let mut half = https.server.connect();
     half.write_all(&[0x16, 0x03, 0x01]).unwrap();
     // Meanwhile others are served.
     https.assert_still_serving();
-    // Both are closed by the server, without an answer, within the header timeout (plus
-    // slack), not left open.
+    // Both are closed by the server, without an answer, not left open: the read is bounded
+    // by IO_TIMEOUT, long past the 1 s header timeout, and must end by the server's close.
     for (what, socket) in [("silent", &mut silent), ("half a record", &mut half)] {
-        let rest = read_until_close(socket, IO_TIMEOUT);
+        let rest = read_until_close(socket, IO_TIMEOUT).closed_by_server(what);
         assert!(
             rest.is_empty() || rest[0] == 21,
             "{what}: only an alert, if anything: {rest:?}"
         );
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(15),
-        "cut off only after {:?}",
-        started.elapsed()
-    );
     let deadline = Instant::now() + LOG_TIMEOUT;
     while https.handshake_failures() < 2 {
         assert!(Instant::now() < deadline, "log:\n{}", https.log());
