@@ -111,11 +111,74 @@ fn lesson03_checks_pass_against_lesson03_cgi_serving_the_repository() {
 }
 
 #[test]
+fn lesson04_checks_pass_against_lesson04_forms() {
+    let temp = end_to_end::TempDir::new("blackbox-lesson04");
+    let uploads = temp.path().join("uploads");
+    let server = start(
+        "lesson04-forms",
+        &["0", "--upload-dir", uploads.to_str().expect("UTF-8 path")],
+    );
+    let checked = check("lesson04", &server.url("/"), &["--json"]);
+    let report = json(&checked);
+    assert_eq!(
+        failed_names(&report),
+        Vec::<String>::new(),
+        "{}",
+        checked.stdout
+    );
+    assert!(
+        report["passed"].as_u64().unwrap_or(0) >= 10,
+        "{}",
+        checked.stdout
+    );
+    assert!(checked.status.success(), "{}", checked.stderr);
+}
+
+#[test]
+fn lesson08_checks_pass_against_lesson08_tls() {
+    let temp = end_to_end::TempDir::new("blackbox-lesson08");
+    let cert = temp.path().join("lesson08.pem");
+    let cert = cert.to_str().expect("UTF-8 path");
+    let server = start("lesson08-tls", &["0", "--write-cert", cert]);
+    let url = format!("https://127.0.0.1:{}/", server.addr.port());
+    let checked = check("lesson08", &url, &["--cacert", cert, "--json"]);
+    let report = json(&checked);
+    assert_eq!(
+        failed_names(&report),
+        Vec::<String>::new(),
+        "{}",
+        checked.stdout
+    );
+    assert!(
+        report["passed"].as_u64().unwrap_or(0) >= 5,
+        "{}",
+        checked.stdout
+    );
+    assert!(checked.status.success(), "{}", checked.stderr);
+}
+
+#[test]
 fn lesson03_checks_fail_against_a_plain_file_server() {
     // lesson02 would send the scripts' source: the checks must notice.
     let server = start("lesson02-http", &["0"]);
-    let checked = check("lesson03", &server.url("/"), &[]);
+    let checked = check("lesson03", &server.url("/"), &["--json"]);
     assert_eq!(checked.status.code(), Some(1), "{}", checked.stdout);
+    // Not any failure: the checks say that the script's source came back instead of its
+    // output, and show that source in the bytes received.
+    let report = json(&checked);
+    let leaked: Vec<(String, Value)> = checks(&report)
+        .into_iter()
+        .filter(|(_, check)| {
+            check["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("sent the script's source instead of running it"))
+        })
+        .collect();
+    assert!(!leaked.is_empty(), "{}", checked.stdout);
+    for (_, check) in &leaked {
+        let received = check["received"].as_str().unwrap_or("");
+        assert!(received.contains("#!"), "the source is shown: {check}");
+    }
 }
 
 #[test]

@@ -1366,11 +1366,20 @@ fn the_source_of_a_script_is_never_served() {
         "http://test/cgi-bin%2fdump",
     ];
     let mut leaks = Vec::new();
+    let mut unanswered = Vec::new();
     for target in spellings {
         for method in ["GET", "HEAD"] {
             let bytes = cgi.exchange(request(method, target, "").as_bytes());
             if find(&bytes, SOURCE_MARKER.as_bytes()).is_some() {
                 leaks.push(format!("{method} {target}"));
+            }
+            // An empty or garbled reply would hold no source either, and prove nothing:
+            // every request must get a real answer.
+            if parse_response(&bytes, method == "HEAD", true).is_none() {
+                unanswered.push(format!(
+                    "{method} {target}: {:?}",
+                    String::from_utf8_lossy(&bytes)
+                ));
             }
         }
     }
@@ -1378,6 +1387,11 @@ fn the_source_of_a_script_is_never_served() {
         leaks,
         Vec::<String>::new(),
         "these requests got a script's source"
+    );
+    assert_eq!(
+        unanswered,
+        Vec::<String>::new(),
+        "these requests got no well-formed response"
     );
 }
 
@@ -1617,8 +1631,27 @@ fn repository_hello_rust_answers() {
         response.text(),
         server.stderr()
     );
-    assert!(!response.body.is_empty());
-    assert!(response.header("content-type").is_some());
+    // The Rust program's own page, not the wrapper's "not built yet" answer or some other:
+    // its title, the script name it was run as, and the visit counter's first cookie.
+    let page = response.text();
+    assert!(
+        page.contains("<title>Hello from a Rust CGI program</title>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<h1>CGI program: /cgi-bin/hello-rust</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("You visited this page <b>1</b> time"),
+        "{page}"
+    );
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let cookie = response.header("set-cookie").unwrap_or("");
+    assert!(cookie.starts_with("visits=1;"), "{cookie}");
 }
 
 #[test]
