@@ -830,7 +830,8 @@ fn seed_002_upload_is_saved_with_its_size_and_sha256() {
     assert_eq!(forms.saved(), ["text1"]);
     assert_eq!(forms.saved_bytes("text1"), TEXT1);
 
-    // The same upload again, as JSON: never overwritten, saved as `text1-2`.
+    // The same upload again, as JSON: never overwritten, saved as `text1-` and six
+    // hexadecimal digits.
     let mut request = seed_upload_request();
     let at = request.windows(8).position(|w| w == b"/foo/bar").unwrap();
     request.splice(at..at, b"/json".iter().copied());
@@ -838,7 +839,13 @@ fn seed_002_upload_is_saved_with_its_size_and_sha256() {
     let response = conn.response(false);
     assert_status(&response, 200, "seed 002's upload, as JSON");
     assert_eq!(response.header("content-type"), Some("application/json"));
-    let view: Value = serde_json::from_slice(&response.body).unwrap();
+    let mut view: Value = serde_json::from_slice(&response.body).unwrap();
+    let saved_as = view["files"][0]["saved_as"].take();
+    let saved_as = saved_as.as_str().unwrap_or_default();
+    assert!(
+        is_renamed_copy_of(saved_as, "text1"),
+        "saved as {saved_as:?}"
+    );
     assert_eq!(
         view,
         json!({
@@ -853,12 +860,12 @@ fn seed_002_upload_is_saved_with_its_size_and_sha256() {
                 "size": 35,
                 "sha256": sha256_hex(TEXT1),
                 "content_type": "application/octet-stream",
-                "saved_as": "text1-2",
+                "saved_as": null,
             }],
         })
     );
-    assert_eq!(forms.saved(), ["text1", "text1-2"]);
-    assert_eq!(forms.saved_bytes("text1-2"), TEXT1);
+    assert_eq!(forms.saved(), ["text1", saved_as]);
+    assert_eq!(forms.saved_bytes(saved_as), TEXT1);
     forms.still_serves(&mut conn, "two uploads");
 }
 
@@ -1622,7 +1629,8 @@ fn upload_file_names_are_made_safe_and_unique() {
     let forms = Forms::start("names", &[]);
     let long = format!("{}.txt", "a".repeat(300));
     let long_saved = format!("{}.txt", "a".repeat(196));
-    // The name a client sends, the bytes, and the name the file must be saved under.
+    // The name a client sends, the bytes, and the name the file must be saved under (a name
+    // already taken gets `-` and six hexadecimal digits: `RENAMED` stands for them here).
     let files: [(&str, &[u8], &str); 13] = [
         ("../../escape.txt", b"tried to climb out", "escape.txt"),
         ("/etc/passwd", b"not the real one", "passwd"),
@@ -1637,10 +1645,10 @@ fn upload_file_names_are_made_safe_and_unique() {
         ),
         (&long, b"cut to 200 bytes, extension kept", &long_saved),
         ("twin", b"first twin", "twin"),
-        ("twin", b"second twin", "twin-2"),
+        ("twin", b"second twin", "twin-RENAMED"),
         ("photo.jpg", b"first photo", "photo.jpg"),
-        ("photo.jpg", b"second photo", "photo-2.jpg"),
-        ("photo.jpg", b"third photo", "photo-3.jpg"),
+        ("photo.jpg", b"second photo", "photo-RENAMED.jpg"),
+        ("photo.jpg", b"third photo", "photo-RENAMED.jpg"),
     ];
     let parts: Vec<Part<'_>> = files
         .iter()
@@ -1652,47 +1660,123 @@ fn upload_file_names_are_made_safe_and_unique() {
     let text = response.text();
     let lines = file_lines(&text);
     assert_eq!(lines.len(), files.len(), "{text}");
-    for (line, (filename, data, saved_as)) in lines.iter().zip(files) {
+    let mut saved_names = Vec::new();
+    for (line, (filename, data, expected)) in lines.iter().zip(files) {
+        let (digest, saved_as) = saved_digest_and_name(line);
+        let plain = expected.replace("-RENAMED", "");
+        if expected.contains("-RENAMED") {
+            assert!(is_renamed_copy_of(saved_as, &plain), "{filename:?}: {line}");
+        } else {
+            assert_eq!(saved_as, expected, "{filename:?}: {line}");
+        }
         assert!(
             line.ends_with(&format!(
-                " {} bytes sha256 {} saved as '{saved_as}'",
-                data.len(),
-                sha256_hex(data)
-            )),
+                " {} bytes sha256 {digest} saved as '{saved_as}'",
+                data.len()
+            )) && digest == sha256_hex(data),
             "{filename:?}: {line}"
         );
+        saved_names.push((saved_as.to_string(), data.to_vec()));
     }
     assert!(
         lines[0].starts_with("myfile '../../escape.txt' "),
         "the client's name is shown as sent: {}",
         lines[0]
     );
+    assert_ne!(
+        saved_names[11].0, saved_names[12].0,
+        "two photos, two names"
+    );
 
     // A later upload with a name already taken.
     let body = multipart("names", &[file_part("myfile", "twin", b"third twin")]);
     let response = forms.raw(&post("/foo/bar", &multipart_type("names"), &body, true));
+    let text = response.text();
+    let lines = file_lines(&text);
+    assert_eq!(lines.len(), 1, "{text}");
+    let (_, third_twin) = saved_digest_and_name(lines[0]);
+    assert!(is_renamed_copy_of(third_twin, "twin"), "{text}");
     assert_eq!(
-        file_lines(&response.text()),
-        [saved_line("myfile", "'twin'", b"third twin", "twin-3")]
+        lines,
+        [saved_line("myfile", "'twin'", b"third twin", third_twin)]
     );
+    saved_names.push((third_twin.to_string(), b"third twin".to_vec()));
 
-    let mut expected: Vec<String> = files
-        .iter()
-        .map(|(_, _, saved)| saved.to_string())
-        .collect();
-    expected.push("twin-3".to_string());
+    let mut expected: Vec<String> = saved_names.iter().map(|(name, _)| name.clone()).collect();
     expected.sort();
     assert_eq!(forms.saved(), expected);
-    for (_, data, saved_as) in files {
-        assert_eq!(forms.saved_bytes(saved_as), data, "{saved_as}");
+    for (saved_as, data) in &saved_names {
+        assert_eq!(&forms.saved_bytes(saved_as), data, "{saved_as}");
     }
-    assert_eq!(forms.saved_bytes("twin-3"), b"third twin");
     // Nothing was written anywhere else in the tree the server runs in.
     let outside: Vec<PathBuf> = files_under(&forms.root)
         .into_iter()
         .filter(|path| !path.starts_with(&forms.uploads))
         .collect();
     assert_eq!(outside, Vec::<PathBuf>::new());
+}
+
+#[test]
+fn many_parts_with_one_name_are_all_saved_even_past_ten_thousand_copies() {
+    let forms = Forms::start("many", &[]);
+    // Every name the first numbering scheme tried before it gave up (issue 15): `many.txt`,
+    // then `many-2.txt` up to `many-10000.txt`.
+    fs::write(forms.uploads.join("many.txt"), b"taken").unwrap();
+    for n in 2..=10_000 {
+        fs::write(forms.uploads.join(format!("many-{n}.txt")), b"taken").unwrap();
+    }
+    const PARTS: usize = 300;
+    let contents: Vec<Vec<u8>> = (0..PARTS)
+        .map(|n| format!("part {n}\n").into_bytes())
+        .collect();
+    let parts: Vec<Part<'_>> = contents
+        .iter()
+        .map(|data| file_part("myfile", "many.txt", data))
+        .collect();
+    let body = multipart("many", &parts);
+    let response = forms.raw(&post("/foo/bar", &multipart_type("many"), &body, true));
+    assert_status(&response, 200, "300 parts called many.txt");
+    let text = response.text();
+    let lines = file_lines(&text);
+    assert_eq!(lines.len(), PARTS, "{text}");
+    let mut names = std::collections::BTreeSet::new();
+    for (line, data) in lines.iter().zip(&contents) {
+        let (digest, saved_as) = saved_digest_and_name(line);
+        assert!(is_renamed_copy_of(saved_as, "many.txt"), "{line}");
+        assert_eq!(digest, sha256_hex(data), "{line}");
+        assert_eq!(&forms.saved_bytes(saved_as), data, "{saved_as}");
+        assert!(names.insert(saved_as.to_string()), "{saved_as} given twice");
+    }
+    assert_eq!(
+        forms.saved().len(),
+        10_000 + PARTS,
+        "one new file per part, and no temporary file left"
+    );
+}
+
+/// The digest and the saved name of a `Files:` line
+/// (`myfile 'twin' 11 bytes sha256 DIGEST saved as 'twin-3f9a1c'`); panics if it was not saved.
+fn saved_digest_and_name(line: &str) -> (&str, &str) {
+    let (before, name) = line
+        .split_once(" saved as '")
+        .and_then(|(before, rest)| Some((before, rest.strip_suffix('\'')?)))
+        .unwrap_or_else(|| panic!("not saved: {line}"));
+    let digest = before.rsplit(' ').next().unwrap_or_default();
+    (digest, name)
+}
+
+/// True if `saved` is `plain` with `-` and six hexadecimal digits before its extension:
+/// `photo.jpg` → `photo-3f9a1c.jpg`, `twin` → `twin-3f9a1c`.
+fn is_renamed_copy_of(saved: &str, plain: &str) -> bool {
+    let (stem, extension) = match plain.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => (stem, format!(".{extension}")),
+        _ => (plain, String::new()),
+    };
+    saved
+        .strip_prefix(stem)
+        .and_then(|rest| rest.strip_suffix(extension.as_str()))
+        .and_then(|middle| middle.strip_prefix('-'))
+        .is_some_and(|suffix| suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1781,17 +1865,22 @@ fn concurrent_uploads_with_one_name_never_overwrite_each_other() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let mut expected: Vec<String> = (1..=WRITERS)
-        .map(|n| match n {
-            1 => "same.txt".to_string(),
-            n => format!("same-{n}.txt"),
-        })
-        .collect();
-    expected.sort();
     let mut names = saved_as.clone();
     names.sort();
-    assert_eq!(names, expected, "each upload got its own name");
-    assert_eq!(forms.saved(), expected);
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        WRITERS,
+        "each upload got its own name: {saved_as:?}"
+    );
+    assert!(names.contains(&"same.txt".to_string()), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|name| name == "same.txt" || is_renamed_copy_of(name, "same.txt")),
+        "{names:?}"
+    );
+    assert_eq!(forms.saved(), names);
     // Each file holds the bytes of the upload that was told its name.
     for (name, data) in saved_as.iter().zip(&contents) {
         assert!(forms.saved_bytes(name) == *data, "{name} holds other bytes");

@@ -179,15 +179,28 @@ pub enum FormError {
     Body(io::Error),
     /// An uploaded file could not be written to the temporary folder.
     Storage(io::Error),
+    /// An uploaded file could not be saved where the handler asked
+    /// ([`UploadedFile::save_into`]): a full disk, a folder that is not writable... A handler
+    /// answers this instead of telling the client its file was received.
+    NotSaved {
+        /// The file name the client sent.
+        filename: String,
+        /// Why saving failed.
+        error: io::Error,
+    },
 }
 
 impl FormError {
-    /// The status code for the response: 400, 413, or 500 when the server's disk failed.
+    /// The status code for the response: 400, 413, or when the server's disk failed 507
+    /// (Insufficient Storage, RFC 4918 §11.5) if it is full and 500 otherwise.
     pub fn status(&self) -> u16 {
         match self {
             FormError::NotUtf8 { .. } | FormError::Malformed(_) | FormError::Body(_) => 400,
             FormError::TooManyFields { .. } | FormError::TooLarge { .. } => 413,
-            FormError::Storage(_) => 500,
+            FormError::Storage(error) | FormError::NotSaved { error, .. } => match error.kind() {
+                io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => 507,
+                _ => 500,
+            },
         }
     }
 }
@@ -208,6 +221,11 @@ impl fmt::Display for FormError {
             FormError::Malformed(why) => write!(f, "the multipart body is malformed: {why}"),
             FormError::Body(err) => write!(f, "the request body could not be read: {err}"),
             FormError::Storage(err) => write!(f, "an uploaded file could not be stored: {err}"),
+            FormError::NotSaved { filename, error } => write!(
+                f,
+                "the uploaded file {filename:?} could not be saved: {error} (try: check the \
+                 upload folder's free space and permissions)"
+            ),
         }
     }
 }
@@ -216,6 +234,7 @@ impl std::error::Error for FormError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             FormError::Body(err) | FormError::Storage(err) => Some(err),
+            FormError::NotSaved { error, .. } => Some(error),
             _ => None,
         }
     }

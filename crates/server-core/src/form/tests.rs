@@ -1,6 +1,7 @@
 //! Tests of the form reader: the course's submissions, every limit and every malformed body.
 
 use std::io::{self, Read};
+use std::path::PathBuf;
 
 use pretty_assertions::assert_eq;
 
@@ -441,20 +442,114 @@ fn saving_never_replaces_a_file() {
             path.file_name().unwrap().to_string_lossy().into_owned()
         })
         .collect();
-    assert_eq!(saved, ["notes.txt", "notes-2.txt", "notes", "notes-2"]);
     assert_eq!(
-        std::fs::read(dir.path().join("notes-2.txt")).unwrap(),
-        b"two"
+        (saved[0].as_str(), saved[2].as_str()),
+        ("notes.txt", "notes")
     );
+    assert!(is_renamed_copy_of(&saved[1], "notes.txt"), "{saved:?}");
+    assert!(is_renamed_copy_of(&saved[3], "notes"), "{saved:?}");
+    assert_eq!(std::fs::read(dir.path().join(&saved[1])).unwrap(), b"two");
+    assert_eq!(std::fs::read(dir.path().join(&saved[3])).unwrap(), b"four");
     drop(form);
-    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+    let mut left = names_in(dir.path());
+    let mut expected = saved.clone();
+    expected.sort();
+    left.sort();
+    assert_eq!(left, expected, "temporary files are gone");
+}
+
+#[test]
+fn a_name_is_chosen_in_one_step_when_the_plain_and_numbered_names_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every name the old numbering tried before giving up: `many.txt`, `many-2.txt`, ...
+    // `many-10000.txt`.
+    std::fs::write(dir.path().join("many.txt"), b"taken").unwrap();
+    for n in 2..=10_000 {
+        std::fs::write(dir.path().join(format!("many-{n}.txt")), b"taken").unwrap();
+    }
+    let body = body_of(&[
+        (&file_part("f", "many.txt"), b"new one"),
+        (&file_part("f", "many.txt"), b"new two"),
+    ]);
+    let options = FormOptions {
+        temp_dir: Some(dir.path().to_path_buf()),
+        ..FormOptions::default()
+    };
+    let form = multipart(&body, &options).unwrap();
+    let saved: Vec<PathBuf> = form
+        .files()
+        .map(|(_, file)| file.save_into(dir.path()).expect("a free name is found"))
+        .collect();
+    let names: Vec<String> = saved
+        .iter()
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|name| is_renamed_copy_of(name, "many.txt")),
+        "{names:?}"
+    );
+    assert_ne!(names[0], names[1]);
+    assert_eq!(std::fs::read(&saved[0]).unwrap(), b"new one");
+    assert_eq!(std::fs::read(&saved[1]).unwrap(), b"new two");
+    drop(form);
+    assert_eq!(
+        names_in(dir.path()).len(),
+        10_000 + 2,
+        "two files more, no temporary file"
+    );
+}
+
+/// True if `saved` is `plain` with `-` and six hexadecimal digits before its extension:
+/// `notes.txt` → `notes-3f9a1c.txt`, `notes` → `notes-3f9a1c`.
+fn is_renamed_copy_of(saved: &str, plain: &str) -> bool {
+    let (stem, extension) = match plain.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => (stem, format!(".{extension}")),
+        _ => (plain, String::new()),
+    };
+    saved
+        .strip_prefix(stem)
+        .and_then(|rest| rest.strip_suffix(extension.as_str()))
+        .and_then(|middle| middle.strip_prefix('-'))
+        .is_some_and(|suffix| suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The names of the entries of `dir`, unsorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
-    assert_eq!(
-        left,
-        ["notes", "notes-2", "notes-2.txt", "notes.txt"],
-        "temporary files are gone"
+        .collect()
+}
+
+#[test]
+fn a_file_that_cannot_be_saved_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = body_of(&[(&file_part("f", "notes.txt"), b"one")]);
+    let options = FormOptions {
+        temp_dir: Some(dir.path().to_path_buf()),
+        ..FormOptions::default()
+    };
+    let form = multipart(&body, &options).unwrap();
+    let file = form.file("f").unwrap();
+    let error = file.save_into(&dir.path().join("missing")).unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::NotFound);
+
+    let not_saved = FormError::NotSaved {
+        filename: file.filename.clone(),
+        error,
+    };
+    assert_eq!(not_saved.status(), 500);
+    assert!(
+        not_saved
+            .to_string()
+            .contains("\"notes.txt\" could not be saved"),
+        "{not_saved}"
     );
+    let disk_full = FormError::NotSaved {
+        filename: "big.iso".into(),
+        error: io::ErrorKind::StorageFull.into(),
+    };
+    assert_eq!(disk_full.status(), 507, "Insufficient Storage");
 }

@@ -11,10 +11,15 @@
 //! - The file is streamed to a temporary file (named `.upload-XXXXXX`, deleted when the
 //!   [`UploadedFile`] is dropped) while its SHA-256 is computed, so an upload of any size up
 //!   to the limit costs a fixed amount of memory.
-//! - Saving makes a hard link to the temporary file under a fresh name (`text1`, then
-//!   `text1-2`, `text1-3`...): atomic, and it cannot replace an existing file. When the
-//!   temporary folder is on another file system the bytes are copied into a newly created
-//!   file instead.
+//! - Saving makes a hard link to the temporary file under a fresh name: atomic, and it cannot
+//!   replace an existing file. When the temporary folder is on another file system the bytes
+//!   are copied into a newly created file instead.
+//! - The fresh name is the safe name itself (`text1`) if it is free, and otherwise that name
+//!   with `-` and six random hexadecimal digits (`text1-3f9a1c`). Counting up (`text1-2`,
+//!   `text1-3`...) reads nicer, but every upload of a name then tries every earlier number
+//!   first, so the work grows with the square of the copies (chapter 4 counts it). A random
+//!   suffix is free at the first try all but once in millions, so saving costs the same
+//!   whatever is already in the folder; a clash only means one more try.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -26,8 +31,9 @@ use tempfile::NamedTempFile;
 /// Longest saved file name, in bytes (most file systems allow 255).
 const MAX_NAME_BYTES: usize = 200;
 
-/// How many `-2`, `-3`... suffixes are tried before saving gives up.
-const MAX_NAME_ATTEMPTS: u32 = 10_000;
+/// How many random suffixes are tried after the plain name is taken, before saving gives
+/// up. Each is one of 16.7 million, so a second one is almost never needed.
+const RANDOM_NAME_ATTEMPTS: usize = 8;
 
 /// A file received in a `multipart/form-data` body.
 #[derive(Debug)]
@@ -87,29 +93,36 @@ impl UploadedFile {
     }
 
     // ANCHOR: save_into
-    /// Saves the file into `dir` under its safe name, made unique (`name`, `name-2`, ...),
-    /// and returns the path it was saved as. Never replaces an existing file.
+    /// Saves the file into `dir` under its safe name if that is free, or else under the name
+    /// with a random suffix (`photo-3f9a1c.jpg`), and returns the path it was saved as. Never
+    /// replaces an existing file.
     pub fn save_into(&self, dir: &Path) -> io::Result<PathBuf> {
         let name = self.safe_filename();
-        for attempt in 1..=MAX_NAME_ATTEMPTS {
-            let target = dir.join(numbered_name(&name, attempt));
-            match fs::hard_link(self.temp.path(), &target) {
+        let random_names = (0..RANDOM_NAME_ATTEMPTS).map(|_| with_random_suffix(&name));
+        for candidate in std::iter::once(name.clone()).chain(random_names) {
+            let target = dir.join(candidate);
+            match self.link_or_copy(&target) {
                 Ok(()) => return readable(target),
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
-                // Another file system (or one without hard links): copy into a new file.
-                Err(_) => match self.copy_to_new(&target) {
-                    Ok(()) => return readable(target),
-                    Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
-                    Err(err) => return Err(err),
-                },
+                Err(err) => return Err(err),
             }
         }
         Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
-            format!("{MAX_NAME_ATTEMPTS} files called {name:?} already exist"),
+            format!("{name:?} and {RANDOM_NAME_ATTEMPTS} random variants of it are all taken"),
         ))
     }
     // ANCHOR_END: save_into
+
+    /// Gives the bytes the new name `target`: a hard link, or, where linking is impossible
+    /// (another file system, or one without hard links), a copy. Either fails with
+    /// `AlreadyExists` if `target` exists.
+    fn link_or_copy(&self, target: &Path) -> io::Result<()> {
+        match fs::hard_link(self.temp.path(), target) {
+            Err(err) if err.kind() != io::ErrorKind::AlreadyExists => self.copy_to_new(target),
+            linked => linked,
+        }
+    }
 
     /// Copies the bytes into `target`, which must not exist yet.
     fn copy_to_new(&self, target: &Path) -> io::Result<()> {
@@ -133,14 +146,13 @@ fn readable(path: PathBuf) -> io::Result<PathBuf> {
     Ok(path)
 }
 
-/// `photo.jpg` for the first attempt, then `photo-2.jpg`, `photo-3.jpg`...
-fn numbered_name(name: &str, attempt: u32) -> String {
-    if attempt == 1 {
-        return name.to_string();
-    }
+/// `photo.jpg` → `photo-3f9a1c.jpg`, `notes` → `notes-3f9a1c`: the name with `-` and six
+/// random hexadecimal digits before its extension.
+fn with_random_suffix(name: &str) -> String {
+    let suffix = format!("{:06x}", fastrand::u32(..1 << 24));
     match name.rsplit_once('.') {
-        Some((stem, extension)) if !stem.is_empty() => format!("{stem}-{attempt}.{extension}"),
-        _ => format!("{name}-{attempt}"),
+        Some((stem, extension)) if !stem.is_empty() => format!("{stem}-{suffix}.{extension}"),
+        _ => format!("{name}-{suffix}"),
     }
 }
 
