@@ -19,6 +19,9 @@
 //!   cookie the server sets, sends back and deletes);
 //! - uploaded file names are made safe and unique — also when uploads with one name race —
 //!   nothing is written outside the upload folder, and an upload cut short leaves nothing;
+//! - (issue 15) hundreds of parts with one name are all saved, each under its own name, even
+//!   with ten thousand numbered copies in the folder; 600 file parts fit in a limit of 256
+//!   open files, because each part's temporary file is closed when the part ends;
 //! - pipelined posts on one connection are all answered in order.
 //!
 //! Every server gets its own temporary tree (see [`Forms::start`]). Every wait is bounded by a
@@ -26,6 +29,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use end_to_end::Conn;
@@ -85,11 +89,31 @@ impl Forms {
     /// tree. The upload folder does not exist yet: the server must create it, and announce its
     /// absolute path after the start-up line.
     fn start(label: &str, flags: &[&str]) -> Forms {
+        Forms::start_limited(label, flags, None)
+    }
+
+    /// Like [`Forms::start`], with the server's open-file limit lowered to `max_descriptors`
+    /// when given: the server is started by `sh -c 'ulimit -n N && exec SERVER ARGS...'` (a
+    /// `setrlimit` before `exec` in Rust would need `unsafe`, which the workspace forbids).
+    fn start_limited(label: &str, flags: &[&str], max_descriptors: Option<u32>) -> Forms {
         let temp = TempDir::new(&format!("lesson04-forms-{label}"));
         let root = temp.path().canonicalize().expect("the temp dir exists");
         let mut args = vec!["0", "--upload-dir", "site/inbox/uploads"];
         args.extend_from_slice(flags);
-        let server = end_to_end::start_in("lesson04-forms", &args, &root);
+        let binary = end_to_end::binary("lesson04-forms");
+        let mut command = match max_descriptors {
+            None => Command::new(binary),
+            Some(limit) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+                    .arg(binary);
+                shell
+            }
+        };
+        command.args(&args).current_dir(&root);
+        let server = end_to_end::start_command("lesson04-forms", command);
         let uploads = root.join("site/inbox/uploads");
         server.wait_for_stdout(
             &format!("Uploads are saved in {}\n", uploads.display()),
@@ -1752,6 +1776,49 @@ fn many_parts_with_one_name_are_all_saved_even_past_ten_thousand_copies() {
         10_000 + PARTS,
         "one new file per part, and no temporary file left"
     );
+}
+
+#[test]
+fn six_hundred_file_parts_fit_in_a_limit_of_256_open_files() {
+    const MAX_DESCRIPTORS: u32 = 256;
+    const PARTS: usize = 600;
+    let forms = Forms::start_limited("descriptors", &[], Some(MAX_DESCRIPTORS));
+    let limits = fs::read_to_string(format!("/proc/{}/limits", forms.server.pid())).unwrap();
+    assert!(
+        limits.lines().any(|line| line.starts_with("Max open files")
+            && line.split_whitespace().nth(3) == Some("256")),
+        "the server runs with at most {MAX_DESCRIPTORS} open files:\n{limits}"
+    );
+    // Each part's temporary file must be closed when the part ends: holding them all open
+    // until the request ends would need more descriptors than the server has.
+    let contents: Vec<Vec<u8>> = (0..PARTS)
+        .map(|n| format!("part {n}\n").into_bytes())
+        .collect();
+    let names: Vec<String> = (0..PARTS).map(|n| format!("part-{n}.txt")).collect();
+    let parts: Vec<Part<'_>> = names
+        .iter()
+        .zip(&contents)
+        .map(|(name, data)| file_part("myfile", name, data))
+        .collect();
+    let body = multipart("fds", &parts);
+    let response = forms.raw(&post("/foo/bar", &multipart_type("fds"), &body, true));
+    assert_status(
+        &response,
+        200,
+        "600 file parts under a 256-descriptor limit",
+    );
+    let text = response.text();
+    let lines = file_lines(&text);
+    assert_eq!(lines.len(), PARTS, "{text}");
+    for ((line, name), data) in lines.iter().zip(&names).zip(&contents) {
+        assert_eq!(
+            saved_digest_and_name(line),
+            (sha256_hex(data).as_str(), name.as_str())
+        );
+        assert_eq!(&forms.saved_bytes(name), data, "{name}");
+    }
+    assert_eq!(forms.saved().len(), PARTS, "no temporary file left");
+    forms.still_serves_new_connection("600 file parts");
 }
 
 /// The digest and the saved name of a `Files:` line

@@ -11,6 +11,10 @@
 //! - The file is streamed to a temporary file (named `.upload-XXXXXX`, deleted when the
 //!   [`UploadedFile`] is dropped) while its SHA-256 is computed, so an upload of any size up
 //!   to the limit costs a fixed amount of memory.
+//! - The temporary file is closed as soon as its part ends: an [`UploadedFile`] keeps its
+//!   *path*, and opens it again only to read it. Open files are a limited resource (often
+//!   1,024 per process); a request of a thousand small parts would otherwise hold a thousand
+//!   of them until it ends, and every other connection would be refused for want of one.
 //! - Saving makes a hard link to the temporary file under a fresh name: atomic, and it cannot
 //!   replace an existing file. When the temporary folder is on another file system the bytes
 //!   are copied into a newly created file instead.
@@ -22,11 +26,11 @@
 //!   whatever is already in the folder; a clash only means one more try.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use tempfile::NamedTempFile;
+use tempfile::{NamedTempFile, TempPath};
 
 /// Longest saved file name, in bytes (most file systems allow 255).
 const MAX_NAME_BYTES: usize = 200;
@@ -46,8 +50,9 @@ pub struct UploadedFile {
     pub size: u64,
     /// Its SHA-256 digest.
     pub sha256: [u8; 32],
-    /// The bytes, in a temporary file deleted on drop.
-    temp: NamedTempFile,
+    /// The path of the temporary file holding the bytes, deleted on drop. Only the path: the
+    /// file itself is closed, so a form with many files holds no descriptor for each.
+    temp_path: TempPath,
 }
 
 impl UploadedFile {
@@ -74,9 +79,7 @@ impl UploadedFile {
 
     /// Opens the file's bytes for reading, from the start.
     pub fn open(&self) -> io::Result<File> {
-        let mut file = self.temp.reopen()?;
-        file.seek(SeekFrom::Start(0))?;
-        Ok(file)
+        File::open(&self.temp_path)
     }
 
     /// Reads the whole file into memory, if it is at most `max` bytes.
@@ -118,7 +121,7 @@ impl UploadedFile {
     /// (another file system, or one without hard links), a copy. Either fails with
     /// `AlreadyExists` if `target` exists.
     fn link_or_copy(&self, target: &Path) -> io::Result<()> {
-        match fs::hard_link(self.temp.path(), target) {
+        match fs::hard_link(&self.temp_path, target) {
             Err(err) if err.kind() != io::ErrorKind::AlreadyExists => self.copy_to_new(target),
             linked => linked,
         }
@@ -246,7 +249,7 @@ impl UploadWriter {
         Ok(())
     }
 
-    /// Finishes the file.
+    /// Finishes the file and closes it, keeping only its path.
     pub(crate) fn finish(
         mut self,
         filename: String,
@@ -258,7 +261,7 @@ impl UploadWriter {
             content_type,
             size: self.size,
             sha256: self.hasher.finalize().into(),
-            temp: self.temp,
+            temp_path: self.temp.into_temp_path(),
         })
     }
 }
