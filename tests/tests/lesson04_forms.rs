@@ -21,7 +21,8 @@
 //!   nothing is written outside the upload folder, and an upload cut short leaves nothing;
 //! - (issue 15) hundreds of parts with one name are all saved, each under its own name, even
 //!   with ten thousand numbered copies in the folder; 600 file parts fit in a limit of 256
-//!   open files, because each part's temporary file is closed when the part ends;
+//!   open files, because each part's temporary file is closed when the part ends; the
+//!   temporary files of unfinished uploads are removed at start and at a clean shutdown;
 //! - pipelined posts on one connection are all answered in order.
 //!
 //! Every server gets its own temporary tree (see [`Forms::start`]). Every wait is bounded by a
@@ -86,17 +87,22 @@ struct Forms {
 
 impl Forms {
     /// Starts `lesson04-forms 0 --upload-dir site/inbox/uploads FLAGS...` in a new temporary
-    /// tree. The upload folder does not exist yet: the server must create it, and announce its
-    /// absolute path after the start-up line.
+    /// tree. The upload folder does not exist yet (unless a test made it): the server must
+    /// create it, and announce its absolute path after the start-up line.
     fn start(label: &str, flags: &[&str]) -> Forms {
-        Forms::start_limited(label, flags, None)
+        Forms::start_in(Forms::tree(label), flags, None)
     }
 
-    /// Like [`Forms::start`], with the server's open-file limit lowered to `max_descriptors`
-    /// when given: the server is started by `sh -c 'ulimit -n N && exec SERVER ARGS...'` (a
+    /// A new temporary tree for a server, to prepare before [`Forms::start_in`].
+    fn tree(label: &str) -> TempDir {
+        TempDir::new(&format!("lesson04-forms-{label}"))
+    }
+
+    /// Like [`Forms::start`], in a tree made by [`Forms::tree`] (where a test may have put
+    /// files first), and with the server's open-file limit lowered to `max_descriptors` when
+    /// given: the server is started by `sh -c 'ulimit -n N && exec SERVER ARGS...'` (a
     /// `setrlimit` before `exec` in Rust would need `unsafe`, which the workspace forbids).
-    fn start_limited(label: &str, flags: &[&str], max_descriptors: Option<u32>) -> Forms {
-        let temp = TempDir::new(&format!("lesson04-forms-{label}"));
+    fn start_in(temp: TempDir, flags: &[&str], max_descriptors: Option<u32>) -> Forms {
         let root = temp.path().canonicalize().expect("the temp dir exists");
         let mut args = vec!["0", "--upload-dir", "site/inbox/uploads"];
         args.extend_from_slice(flags);
@@ -1782,7 +1788,7 @@ fn many_parts_with_one_name_are_all_saved_even_past_ten_thousand_copies() {
 fn six_hundred_file_parts_fit_in_a_limit_of_256_open_files() {
     const MAX_DESCRIPTORS: u32 = 256;
     const PARTS: usize = 600;
-    let forms = Forms::start_limited("descriptors", &[], Some(MAX_DESCRIPTORS));
+    let forms = Forms::start_in(Forms::tree("descriptors"), &[], Some(MAX_DESCRIPTORS));
     let limits = fs::read_to_string(format!("/proc/{}/limits", forms.server.pid())).unwrap();
     assert!(
         limits.lines().any(|line| line.starts_with("Max open files")
@@ -1988,4 +1994,59 @@ fn an_upload_cut_short_leaves_no_file_behind() {
         std::thread::sleep(Duration::from_millis(10));
     }
     forms.still_serves_new_connection("an upload cut short");
+}
+
+#[test]
+fn temporary_files_left_by_an_earlier_run_are_removed_at_start() {
+    let tree = Forms::tree("leftovers");
+    let uploads = tree.path().join("site/inbox/uploads");
+    fs::create_dir_all(&uploads).unwrap();
+    // What a server killed in the middle of an upload leaves, and a file it had saved.
+    fs::write(uploads.join(".upload-abc123"), b"half an upload").unwrap();
+    fs::write(uploads.join("notes.txt"), b"saved earlier").unwrap();
+    let forms = Forms::start_in(tree, &[], None);
+    // The server listens: the leftover is gone, the saved file is not, and the log says so.
+    assert_eq!(forms.saved(), ["notes.txt"]);
+    assert_eq!(forms.saved_bytes("notes.txt"), b"saved earlier");
+    forms.server.wait_for_stderr(
+        "at start: removed 1 temporary file (.upload-*) of unfinished uploads",
+        IO_TIMEOUT,
+    );
+}
+
+#[test]
+fn an_upload_still_arriving_at_shutdown_leaves_no_temporary_file() {
+    // A body timeout longer than the shutdown grace period: the upload is still arriving
+    // when the server gives up waiting for it and exits.
+    let mut forms = Forms::start("shutdown", &["--body-timeout", "300"]);
+    let data = noise(2 * 1024 * 1024, 15);
+    let body = multipart("stop", &[file_part("myfile", "stop.bin", &data)]);
+    let request = post("/stop", &multipart_type("stop"), &body, false);
+    let mut conn = forms.connect();
+    conn.send(&request[..request.len() / 2]);
+    let deadline = Instant::now() + IO_TIMEOUT;
+    while forms.saved().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no temporary file appeared in the upload folder"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    forms.server.interrupt();
+    let status = forms.server.wait_exit(Duration::from_secs(60));
+    assert!(
+        status.is_some_and(|status| status.success()),
+        "the server did not exit cleanly after Ctrl-C: {status:?}; its stderr:\n{}",
+        forms.server.stderr()
+    );
+    assert_eq!(
+        forms.saved(),
+        Vec::<String>::new(),
+        "left in the upload folder"
+    );
+    forms.server.wait_for_stderr(
+        "at shutdown: removed 1 temporary file (.upload-*) of unfinished uploads",
+        IO_TIMEOUT,
+    );
+    drop(conn);
 }

@@ -47,7 +47,7 @@ use std::path::PathBuf;
 use crate::body::RequestBody;
 use crate::handler::Request;
 
-pub use upload::{UploadedFile, sanitize_filename};
+pub use upload::{UploadedFile, remove_leftover_temp_files, sanitize_filename};
 
 /// A form: the name–value pairs of the query string and the body, in order.
 ///

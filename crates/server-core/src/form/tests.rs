@@ -553,3 +553,23 @@ fn a_file_that_cannot_be_saved_is_an_error_naming_it() {
     };
     assert_eq!(disk_full.status(), 507, "Insufficient Storage");
 }
+
+#[test]
+fn leftover_temporary_files_are_removed_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        ".upload-abc123",
+        ".upload-XyZ789",
+        "notes.txt",
+        ".hidden",
+        "upload-1",
+    ] {
+        std::fs::write(dir.path().join(name), b"bytes").unwrap();
+    }
+    std::fs::create_dir(dir.path().join(".upload-folder")).unwrap();
+    assert_eq!(remove_leftover_temp_files(dir.path()).unwrap(), 2);
+    let mut left = names_in(dir.path());
+    left.sort();
+    assert_eq!(left, [".hidden", ".upload-folder", "notes.txt", "upload-1"]);
+    assert_eq!(remove_leftover_temp_files(dir.path()).unwrap(), 0);
+}

@@ -11,6 +11,11 @@
 //! - The file is streamed to a temporary file (named `.upload-XXXXXX`, deleted when the
 //!   [`UploadedFile`] is dropped) while its SHA-256 is computed, so an upload of any size up
 //!   to the limit costs a fixed amount of memory.
+//! - A server stopped in the middle of an upload (killed, or shut down while the bytes were
+//!   still arriving) cannot delete that upload's temporary file. [`remove_leftover_temp_files`]
+//!   removes them; lesson 4 calls it at start and after a clean shutdown. Saved files never
+//!   start with a dot, so it cannot remove one; but it would remove the temporary files of
+//!   another server using the same folder: give each server its own.
 //! - The temporary file is closed as soon as its part ends: an [`UploadedFile`] keeps its
 //!   *path*, and opens it again only to read it. Open files are a limited resource (often
 //!   1,024 per process); a request of a thousand small parts would otherwise hold a thousand
@@ -31,6 +36,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use tempfile::{NamedTempFile, TempPath};
+
+/// How the name of every temporary upload file starts (six random characters follow).
+pub const TEMP_FILE_PREFIX: &str = ".upload-";
 
 /// Longest saved file name, in bytes (most file systems allow 255).
 const MAX_NAME_BYTES: usize = 200;
@@ -210,6 +218,29 @@ fn shorten(name: &str, max: usize) -> String {
     format!("{}{extension}", name[..end].trim_end_matches(['.', ' ']))
 }
 
+// ANCHOR: remove_leftover_temp_files
+/// Removes the temporary files of uploads (`.upload-*`) found in `dir`, and returns how many
+/// there were. Call it when no upload can be arriving into `dir`: before a server starts, or
+/// after it stopped. Only files directly in `dir` are looked at.
+pub fn remove_leftover_temp_files(dir: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let is_temporary = name.to_string_lossy().starts_with(TEMP_FILE_PREFIX);
+        if is_temporary && entry.file_type()?.is_file() {
+            match fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                // Its request ended and removed it first.
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+    Ok(removed)
+}
+// ANCHOR_END: remove_leftover_temp_files
+
 /// Receives an upload's bytes: into a temporary file, through the digest, within a limit.
 pub(crate) struct UploadWriter {
     /// The temporary file being written.
@@ -224,7 +255,7 @@ impl UploadWriter {
     /// Creates the temporary file in `dir` (or the system's temporary folder).
     pub(crate) fn new(dir: Option<&Path>) -> io::Result<UploadWriter> {
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".upload-");
+        builder.prefix(TEMP_FILE_PREFIX);
         let temp = match dir {
             Some(dir) => builder.tempfile_in(dir)?,
             None => builder.tempfile()?,
