@@ -23,6 +23,8 @@
 //!   with ten thousand numbered copies in the folder; 600 file parts fit in a limit of 256
 //!   open files, because each part's temporary file is closed when the part ends; the
 //!   temporary files of unfinished uploads are removed at start and at a clean shutdown;
+//!   saved names lose invisible format characters (U+202E...), and a file name that is not
+//!   UTF-8 still makes a file;
 //! - pipelined posts on one connection are all answered in order.
 //!
 //! Every server gets its own temporary tree (see [`Forms::start`]). Every wait is bounded by a
@@ -2049,4 +2051,55 @@ fn an_upload_still_arriving_at_shutdown_leaves_no_temporary_file() {
         IO_TIMEOUT,
     );
     drop(conn);
+}
+
+#[test]
+fn file_names_lose_format_characters_and_a_name_not_in_utf8_is_still_a_file() {
+    let forms = Forms::start("unicode-names", &[]);
+    // U+202E RIGHT-TO-LEFT OVERRIDE shows the rest of the name backwards: `ünïcödé`, U+202E,
+    // `gnp.exe` looks like `ünïcödéexe.png`. And `caf\xe9` is "café" in Latin-1, not UTF-8.
+    let files: [(&[u8], &[u8]); 2] = [
+        (
+            "ünïcödé\u{202E}gnp.exe".as_bytes(),
+            b"a program, not a picture",
+        ),
+        (b"caf\xe9 menu.txt", b"a name in Latin-1"),
+    ];
+    let mut body = Vec::new();
+    for (filename, data) in files {
+        body.extend_from_slice(
+            b"--names\r\nContent-Disposition: form-data; name=\"myfile\"; filename=\"",
+        );
+        body.extend_from_slice(filename);
+        body.extend_from_slice(b"\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--names--\r\n");
+    let response = forms.raw(&post("/foo/bar", &multipart_type("names"), &body, true));
+    assert_status(&response, 200, "odd file names");
+    let text = response.text();
+    // The client's names are shown as Python's repr shows them: the override escaped, the
+    // byte that is not UTF-8 as U+FFFD. The saved names have no override.
+    assert_eq!(
+        file_lines(&text),
+        [
+            saved_line(
+                "myfile",
+                "'ünïcödé\\u202egnp.exe'",
+                files[0].1,
+                "ünïcödégnp.exe"
+            ),
+            saved_line(
+                "myfile",
+                "'caf\u{FFFD} menu.txt'",
+                files[1].1,
+                "caf\u{FFFD} menu.txt"
+            ),
+        ],
+        "{text}"
+    );
+    assert_eq!(forms.saved(), ["caf\u{FFFD} menu.txt", "ünïcödégnp.exe"]);
+    assert_eq!(forms.saved_bytes("ünïcödégnp.exe"), files[0].1);
+    assert_eq!(forms.saved_bytes("caf\u{FFFD} menu.txt"), files[1].1);
 }

@@ -32,7 +32,9 @@
 //!   if one is not, the request is refused with [`FormError::NotUtf8`], naming the field. The
 //!   alternatives were silently replacing bytes with U+FFFD (the data changes without anyone
 //!   noticing) or keeping raw bytes (every caller must then decode). Uploaded *files* are bytes
-//!   and never decoded.
+//!   and never decoded. A file's *name* that is not UTF-8 is the exception: it is decoded with
+//!   U+FFFD for the bad bytes, because refusing a file for its name, or taking the part for a
+//!   text field, would be worse than a name shown a little wrong (see [`multipart`]).
 //! - **Every size is bounded** ([`FormLimits`]): text is held in memory, so it is capped per
 //!   field and in total; files go to disk, capped per file and for the whole body. Past a limit
 //!   the answer is 413; a body that is not a well-formed form is 400.
@@ -454,8 +456,9 @@ impl Form {
 }
 
 /// A string as Python's `repr` writes it: in single quotes (double quotes when it holds a
-/// single quote and no double one), with `\\`, `\n`, `\r`, `\t` and `\xNN` escapes for control
-/// characters — so a value's invisible characters show.
+/// single quote and no double one), with `\\`, `\n`, `\r`, `\t` escapes, and `\xNN`, `\uNNNN`
+/// or `\UNNNNNNNN` for control and format characters — so a value's invisible characters
+/// show. (Python escapes a few more kinds, such as unassigned code points.)
 pub fn python_repr(text: &str) -> String {
     let quote = if text.contains('\'') && !text.contains('"') {
         '"'
@@ -474,10 +477,17 @@ pub fn python_repr(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() && (c as u32) < 0x100 => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+            // Invisible characters are shown as escapes, as Python shows them, so that a
+            // right-to-left override cannot turn the rest of the line around.
+            c if c.is_control() || upload::is_format_character(c) => {
+                let code = c as u32;
+                let escape = match code {
+                    0..0x100 => format!("\\x{code:02x}"),
+                    0x100..0x10000 => format!("\\u{code:04x}"),
+                    _ => format!("\\U{code:08x}"),
+                };
+                out.push_str(&escape);
             }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }

@@ -573,3 +573,69 @@ fn leftover_temporary_files_are_removed_and_nothing_else() {
     assert_eq!(left, [".hidden", ".upload-folder", "notes.txt", "upload-1"]);
     assert_eq!(remove_leftover_temp_files(dir.path()).unwrap(), 0);
 }
+
+#[test]
+fn format_characters_are_removed_from_file_names() {
+    for (given, safe) in [
+        // `ünïcödé` + RIGHT-TO-LEFT OVERRIDE + `gnp.exe` is shown as `ünïcödéexe.png`.
+        ("ünïcödé\u{202E}gnp.exe", "ünïcödégnp.exe"),
+        ("zero\u{200B}width\u{200F}.txt", "zerowidth.txt"),
+        ("\u{2066}isolated\u{2069}.pdf", "isolated.pdf"),
+        ("\u{FEFF}bom.txt", "bom.txt"),
+        ("soft\u{AD}hyphen", "softhyphen"),
+        ("tag\u{E0041}\u{E007F}s", "tags"),
+        ("\u{202E}\u{200B}", "upload"),
+        ("still visible: été ✓.txt", "still visible_ été ✓.txt"),
+    ] {
+        assert_eq!(sanitize_filename(given), safe, "{given:?}");
+    }
+    assert_eq!(
+        python_repr("a\u{202E}b\u{AD}c\u{E0041}"),
+        "'a\\u202eb\\xadc\\U000e0041'",
+        "shown escaped, as Python's repr shows them"
+    );
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_still_makes_a_file() {
+    let mut body = Vec::new();
+    let parts: [&[u8]; 4] = [
+        b"name=\"latin1\"; filename=\"caf\xe9.txt\"",
+        b"name=\"bare\"; filename=caf\xe9-bare.txt",
+        b"name=\"quoted\"; filename=\"C:\\dir\\\xff \\\"q\\\".txt\"",
+        b"name=\"text\"",
+    ];
+    for disposition in parts {
+        body.extend_from_slice(format!("--{SEED_BOUNDARY}\r\n").as_bytes());
+        body.extend_from_slice(b"Content-Disposition: form-data; ");
+        body.extend_from_slice(disposition);
+        body.extend_from_slice(b"\r\n\r\nbytes\r\n");
+    }
+    body.extend_from_slice(format!("--{SEED_BOUNDARY}--\r\n").as_bytes());
+    let form = multipart(&body, &FormOptions::default()).unwrap();
+    let names: Vec<(&str, &str)> = form
+        .files()
+        .map(|(field, file)| (field, file.filename.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("latin1", "caf\u{FFFD}.txt"),
+            ("bare", "caf\u{FFFD}-bare.txt"),
+            ("quoted", "C:\\dir\\\u{FFFD} \"q\".txt"),
+        ]
+    );
+    assert_eq!(
+        form.file("latin1").unwrap().read_to_vec(10).unwrap(),
+        b"bytes"
+    );
+    assert_eq!(
+        form.file("quoted").unwrap().safe_filename(),
+        "\u{FFFD} _q_.txt"
+    );
+    assert_eq!(
+        form.first("text"),
+        Some("bytes"),
+        "a part without a file name is text"
+    );
+}

@@ -32,6 +32,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -171,8 +172,10 @@ fn with_random_suffix(name: &str) -> String {
 /// Makes a client's file name safe to use in a folder of ours:
 ///
 /// - only the last path component is kept (`/` and `\` both separate: `C:\x\a.txt` → `a.txt`);
-/// - control characters are removed, and characters that are special on some file system
-///   (`: * ? " < > |`) become `_`;
+/// - control characters and invisible format characters ([`is_format_character`]: a
+///   right-to-left override makes `photo` U+202E `gnp.exe` look like `photoexe.png`) are
+///   removed, and characters that are special on some file system (`: * ? " < > |`) become
+///   `_`;
 /// - leading dots and spaces are removed (no hidden files, no `.` or `..`), and trailing ones
 ///   (Windows drops them silently);
 /// - the name is cut to 200 bytes, keeping a short extension;
@@ -181,7 +184,7 @@ pub fn sanitize_filename(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|&c| !c.is_control() && !is_format_character(c))
         .map(|c| match c {
             ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c => c,
@@ -198,6 +201,45 @@ pub fn sanitize_filename(name: &str) -> String {
     }
 }
 // ANCHOR_END: sanitize_filename
+
+// ANCHOR: format_characters
+/// Unicode's format characters (general category Cf, Unicode 16): invisible, they change how
+/// the text around them is shown. Among them the bidirectional controls (U+202A–U+202E,
+/// U+2066–U+2069) that reorder what follows, the zero-width space and joiners
+/// (U+200B–U+200D), the left-to-right and right-to-left marks (U+200E, U+200F), the byte
+/// order mark (U+FEFF), the soft hyphen (U+00AD) and the invisible tags (U+E0001, U+E0020–
+/// U+E007F). Rust's standard library has no table of categories, hence this one.
+const FORMAT_CHARACTERS: [RangeInclusive<char>; 21] = [
+    '\u{00AD}'..='\u{00AD}',
+    '\u{0600}'..='\u{0605}',
+    '\u{061C}'..='\u{061C}',
+    '\u{06DD}'..='\u{06DD}',
+    '\u{070F}'..='\u{070F}',
+    '\u{0890}'..='\u{0891}',
+    '\u{08E2}'..='\u{08E2}',
+    '\u{180E}'..='\u{180E}',
+    '\u{200B}'..='\u{200F}',
+    '\u{202A}'..='\u{202E}',
+    '\u{2060}'..='\u{2064}',
+    '\u{2066}'..='\u{206F}',
+    '\u{FEFF}'..='\u{FEFF}',
+    '\u{FFF9}'..='\u{FFFB}',
+    '\u{110BD}'..='\u{110BD}',
+    '\u{110CD}'..='\u{110CD}',
+    '\u{13430}'..='\u{1343F}',
+    '\u{1BCA0}'..='\u{1BCA3}',
+    '\u{1D173}'..='\u{1D17A}',
+    '\u{E0001}'..='\u{E0001}',
+    '\u{E0020}'..='\u{E007F}',
+];
+
+/// True for an invisible format character (see [`FORMAT_CHARACTERS`]). Removing them from a
+/// file name costs little: a name in a script that joins letters with U+200C or U+200D, or
+/// an emoji built with U+200D, is shown slightly differently, but still reads the same.
+pub fn is_format_character(c: char) -> bool {
+    FORMAT_CHARACTERS.iter().any(|range| range.contains(&c))
+}
+// ANCHOR_END: format_characters
 
 /// Cuts `name` to at most `max` bytes on a character boundary, keeping an extension of up to
 /// 16 bytes.
