@@ -19,6 +19,12 @@
 //!   cookie the server sets, sends back and deletes);
 //! - uploaded file names are made safe and unique — also when uploads with one name race —
 //!   nothing is written outside the upload folder, and an upload cut short leaves nothing;
+//! - (issue 15) hundreds of parts with one name are all saved, each under its own name, even
+//!   with ten thousand numbered copies in the folder; 600 file parts fit in a limit of 256
+//!   open files, because each part's temporary file is closed when the part ends; the
+//!   temporary files of unfinished uploads are removed at start and at a clean shutdown;
+//!   saved names lose invisible format characters (U+202E...), and a file name that is not
+//!   UTF-8 still makes a file;
 //! - pipelined posts on one connection are all answered in order.
 //!
 //! Every server gets its own temporary tree (see [`Forms::start`]). Every wait is bounded by a
@@ -26,6 +32,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use end_to_end::Conn;
@@ -82,14 +89,39 @@ struct Forms {
 
 impl Forms {
     /// Starts `lesson04-forms 0 --upload-dir site/inbox/uploads FLAGS...` in a new temporary
-    /// tree. The upload folder does not exist yet: the server must create it, and announce its
-    /// absolute path after the start-up line.
+    /// tree. The upload folder does not exist yet (unless a test made it): the server must
+    /// create it, and announce its absolute path after the start-up line.
     fn start(label: &str, flags: &[&str]) -> Forms {
-        let temp = TempDir::new(&format!("lesson04-forms-{label}"));
+        Forms::start_in(Forms::tree(label), flags, None)
+    }
+
+    /// A new temporary tree for a server, to prepare before [`Forms::start_in`].
+    fn tree(label: &str) -> TempDir {
+        TempDir::new(&format!("lesson04-forms-{label}"))
+    }
+
+    /// Like [`Forms::start`], in a tree made by [`Forms::tree`] (where a test may have put
+    /// files first), and with the server's open-file limit lowered to `max_descriptors` when
+    /// given: the server is started by `sh -c 'ulimit -n N && exec SERVER ARGS...'` (a
+    /// `setrlimit` before `exec` in Rust would need `unsafe`, which the workspace forbids).
+    fn start_in(temp: TempDir, flags: &[&str], max_descriptors: Option<u32>) -> Forms {
         let root = temp.path().canonicalize().expect("the temp dir exists");
         let mut args = vec!["0", "--upload-dir", "site/inbox/uploads"];
         args.extend_from_slice(flags);
-        let server = end_to_end::start_in("lesson04-forms", &args, &root);
+        let binary = end_to_end::binary("lesson04-forms");
+        let mut command = match max_descriptors {
+            None => Command::new(binary),
+            Some(limit) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+                    .arg(binary);
+                shell
+            }
+        };
+        command.args(&args).current_dir(&root);
+        let server = end_to_end::start_command("lesson04-forms", command);
         let uploads = root.join("site/inbox/uploads");
         server.wait_for_stdout(
             &format!("Uploads are saved in {}\n", uploads.display()),
@@ -830,7 +862,8 @@ fn seed_002_upload_is_saved_with_its_size_and_sha256() {
     assert_eq!(forms.saved(), ["text1"]);
     assert_eq!(forms.saved_bytes("text1"), TEXT1);
 
-    // The same upload again, as JSON: never overwritten, saved as `text1-2`.
+    // The same upload again, as JSON: never overwritten, saved as `text1-` and six
+    // hexadecimal digits.
     let mut request = seed_upload_request();
     let at = request.windows(8).position(|w| w == b"/foo/bar").unwrap();
     request.splice(at..at, b"/json".iter().copied());
@@ -838,7 +871,13 @@ fn seed_002_upload_is_saved_with_its_size_and_sha256() {
     let response = conn.response(false);
     assert_status(&response, 200, "seed 002's upload, as JSON");
     assert_eq!(response.header("content-type"), Some("application/json"));
-    let view: Value = serde_json::from_slice(&response.body).unwrap();
+    let mut view: Value = serde_json::from_slice(&response.body).unwrap();
+    let saved_as = view["files"][0]["saved_as"].take();
+    let saved_as = saved_as.as_str().unwrap_or_default();
+    assert!(
+        is_renamed_copy_of(saved_as, "text1"),
+        "saved as {saved_as:?}"
+    );
     assert_eq!(
         view,
         json!({
@@ -853,12 +892,12 @@ fn seed_002_upload_is_saved_with_its_size_and_sha256() {
                 "size": 35,
                 "sha256": sha256_hex(TEXT1),
                 "content_type": "application/octet-stream",
-                "saved_as": "text1-2",
+                "saved_as": null,
             }],
         })
     );
-    assert_eq!(forms.saved(), ["text1", "text1-2"]);
-    assert_eq!(forms.saved_bytes("text1-2"), TEXT1);
+    assert_eq!(forms.saved(), ["text1", saved_as]);
+    assert_eq!(forms.saved_bytes(saved_as), TEXT1);
     forms.still_serves(&mut conn, "two uploads");
 }
 
@@ -1622,7 +1661,8 @@ fn upload_file_names_are_made_safe_and_unique() {
     let forms = Forms::start("names", &[]);
     let long = format!("{}.txt", "a".repeat(300));
     let long_saved = format!("{}.txt", "a".repeat(196));
-    // The name a client sends, the bytes, and the name the file must be saved under.
+    // The name a client sends, the bytes, and the name the file must be saved under (a name
+    // already taken gets `-` and six hexadecimal digits: `RENAMED` stands for them here).
     let files: [(&str, &[u8], &str); 13] = [
         ("../../escape.txt", b"tried to climb out", "escape.txt"),
         ("/etc/passwd", b"not the real one", "passwd"),
@@ -1637,10 +1677,10 @@ fn upload_file_names_are_made_safe_and_unique() {
         ),
         (&long, b"cut to 200 bytes, extension kept", &long_saved),
         ("twin", b"first twin", "twin"),
-        ("twin", b"second twin", "twin-2"),
+        ("twin", b"second twin", "twin-RENAMED"),
         ("photo.jpg", b"first photo", "photo.jpg"),
-        ("photo.jpg", b"second photo", "photo-2.jpg"),
-        ("photo.jpg", b"third photo", "photo-3.jpg"),
+        ("photo.jpg", b"second photo", "photo-RENAMED.jpg"),
+        ("photo.jpg", b"third photo", "photo-RENAMED.jpg"),
     ];
     let parts: Vec<Part<'_>> = files
         .iter()
@@ -1652,47 +1692,166 @@ fn upload_file_names_are_made_safe_and_unique() {
     let text = response.text();
     let lines = file_lines(&text);
     assert_eq!(lines.len(), files.len(), "{text}");
-    for (line, (filename, data, saved_as)) in lines.iter().zip(files) {
+    let mut saved_names = Vec::new();
+    for (line, (filename, data, expected)) in lines.iter().zip(files) {
+        let (digest, saved_as) = saved_digest_and_name(line);
+        let plain = expected.replace("-RENAMED", "");
+        if expected.contains("-RENAMED") {
+            assert!(is_renamed_copy_of(saved_as, &plain), "{filename:?}: {line}");
+        } else {
+            assert_eq!(saved_as, expected, "{filename:?}: {line}");
+        }
         assert!(
             line.ends_with(&format!(
-                " {} bytes sha256 {} saved as '{saved_as}'",
-                data.len(),
-                sha256_hex(data)
-            )),
+                " {} bytes sha256 {digest} saved as '{saved_as}'",
+                data.len()
+            )) && digest == sha256_hex(data),
             "{filename:?}: {line}"
         );
+        saved_names.push((saved_as.to_string(), data.to_vec()));
     }
     assert!(
         lines[0].starts_with("myfile '../../escape.txt' "),
         "the client's name is shown as sent: {}",
         lines[0]
     );
+    assert_ne!(
+        saved_names[11].0, saved_names[12].0,
+        "two photos, two names"
+    );
 
     // A later upload with a name already taken.
     let body = multipart("names", &[file_part("myfile", "twin", b"third twin")]);
     let response = forms.raw(&post("/foo/bar", &multipart_type("names"), &body, true));
+    let text = response.text();
+    let lines = file_lines(&text);
+    assert_eq!(lines.len(), 1, "{text}");
+    let (_, third_twin) = saved_digest_and_name(lines[0]);
+    assert!(is_renamed_copy_of(third_twin, "twin"), "{text}");
     assert_eq!(
-        file_lines(&response.text()),
-        [saved_line("myfile", "'twin'", b"third twin", "twin-3")]
+        lines,
+        [saved_line("myfile", "'twin'", b"third twin", third_twin)]
     );
+    saved_names.push((third_twin.to_string(), b"third twin".to_vec()));
 
-    let mut expected: Vec<String> = files
-        .iter()
-        .map(|(_, _, saved)| saved.to_string())
-        .collect();
-    expected.push("twin-3".to_string());
+    let mut expected: Vec<String> = saved_names.iter().map(|(name, _)| name.clone()).collect();
     expected.sort();
     assert_eq!(forms.saved(), expected);
-    for (_, data, saved_as) in files {
-        assert_eq!(forms.saved_bytes(saved_as), data, "{saved_as}");
+    for (saved_as, data) in &saved_names {
+        assert_eq!(&forms.saved_bytes(saved_as), data, "{saved_as}");
     }
-    assert_eq!(forms.saved_bytes("twin-3"), b"third twin");
     // Nothing was written anywhere else in the tree the server runs in.
     let outside: Vec<PathBuf> = files_under(&forms.root)
         .into_iter()
         .filter(|path| !path.starts_with(&forms.uploads))
         .collect();
     assert_eq!(outside, Vec::<PathBuf>::new());
+}
+
+#[test]
+fn many_parts_with_one_name_are_all_saved_even_past_ten_thousand_copies() {
+    let forms = Forms::start("many", &[]);
+    // Every name the first numbering scheme tried before it gave up (issue 15): `many.txt`,
+    // then `many-2.txt` up to `many-10000.txt`.
+    fs::write(forms.uploads.join("many.txt"), b"taken").unwrap();
+    for n in 2..=10_000 {
+        fs::write(forms.uploads.join(format!("many-{n}.txt")), b"taken").unwrap();
+    }
+    const PARTS: usize = 300;
+    let contents: Vec<Vec<u8>> = (0..PARTS)
+        .map(|n| format!("part {n}\n").into_bytes())
+        .collect();
+    let parts: Vec<Part<'_>> = contents
+        .iter()
+        .map(|data| file_part("myfile", "many.txt", data))
+        .collect();
+    let body = multipart("many", &parts);
+    let response = forms.raw(&post("/foo/bar", &multipart_type("many"), &body, true));
+    assert_status(&response, 200, "300 parts called many.txt");
+    let text = response.text();
+    let lines = file_lines(&text);
+    assert_eq!(lines.len(), PARTS, "{text}");
+    let mut names = std::collections::BTreeSet::new();
+    for (line, data) in lines.iter().zip(&contents) {
+        let (digest, saved_as) = saved_digest_and_name(line);
+        assert!(is_renamed_copy_of(saved_as, "many.txt"), "{line}");
+        assert_eq!(digest, sha256_hex(data), "{line}");
+        assert_eq!(&forms.saved_bytes(saved_as), data, "{saved_as}");
+        assert!(names.insert(saved_as.to_string()), "{saved_as} given twice");
+    }
+    assert_eq!(
+        forms.saved().len(),
+        10_000 + PARTS,
+        "one new file per part, and no temporary file left"
+    );
+}
+
+#[test]
+fn six_hundred_file_parts_fit_in_a_limit_of_256_open_files() {
+    const MAX_DESCRIPTORS: u32 = 256;
+    const PARTS: usize = 600;
+    let forms = Forms::start_in(Forms::tree("descriptors"), &[], Some(MAX_DESCRIPTORS));
+    let limits = fs::read_to_string(format!("/proc/{}/limits", forms.server.pid())).unwrap();
+    assert!(
+        limits.lines().any(|line| line.starts_with("Max open files")
+            && line.split_whitespace().nth(3) == Some("256")),
+        "the server runs with at most {MAX_DESCRIPTORS} open files:\n{limits}"
+    );
+    // Each part's temporary file must be closed when the part ends: holding them all open
+    // until the request ends would need more descriptors than the server has.
+    let contents: Vec<Vec<u8>> = (0..PARTS)
+        .map(|n| format!("part {n}\n").into_bytes())
+        .collect();
+    let names: Vec<String> = (0..PARTS).map(|n| format!("part-{n}.txt")).collect();
+    let parts: Vec<Part<'_>> = names
+        .iter()
+        .zip(&contents)
+        .map(|(name, data)| file_part("myfile", name, data))
+        .collect();
+    let body = multipart("fds", &parts);
+    let response = forms.raw(&post("/foo/bar", &multipart_type("fds"), &body, true));
+    assert_status(
+        &response,
+        200,
+        "600 file parts under a 256-descriptor limit",
+    );
+    let text = response.text();
+    let lines = file_lines(&text);
+    assert_eq!(lines.len(), PARTS, "{text}");
+    for ((line, name), data) in lines.iter().zip(&names).zip(&contents) {
+        assert_eq!(
+            saved_digest_and_name(line),
+            (sha256_hex(data).as_str(), name.as_str())
+        );
+        assert_eq!(&forms.saved_bytes(name), data, "{name}");
+    }
+    assert_eq!(forms.saved().len(), PARTS, "no temporary file left");
+    forms.still_serves_new_connection("600 file parts");
+}
+
+/// The digest and the saved name of a `Files:` line
+/// (`myfile 'twin' 11 bytes sha256 DIGEST saved as 'twin-3f9a1c'`); panics if it was not saved.
+fn saved_digest_and_name(line: &str) -> (&str, &str) {
+    let (before, name) = line
+        .split_once(" saved as '")
+        .and_then(|(before, rest)| Some((before, rest.strip_suffix('\'')?)))
+        .unwrap_or_else(|| panic!("not saved: {line}"));
+    let digest = before.rsplit(' ').next().unwrap_or_default();
+    (digest, name)
+}
+
+/// True if `saved` is `plain` with `-` and six hexadecimal digits before its extension:
+/// `photo.jpg` → `photo-3f9a1c.jpg`, `twin` → `twin-3f9a1c`.
+fn is_renamed_copy_of(saved: &str, plain: &str) -> bool {
+    let (stem, extension) = match plain.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => (stem, format!(".{extension}")),
+        _ => (plain, String::new()),
+    };
+    saved
+        .strip_prefix(stem)
+        .and_then(|rest| rest.strip_suffix(extension.as_str()))
+        .and_then(|middle| middle.strip_prefix('-'))
+        .is_some_and(|suffix| suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1781,17 +1940,22 @@ fn concurrent_uploads_with_one_name_never_overwrite_each_other() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let mut expected: Vec<String> = (1..=WRITERS)
-        .map(|n| match n {
-            1 => "same.txt".to_string(),
-            n => format!("same-{n}.txt"),
-        })
-        .collect();
-    expected.sort();
     let mut names = saved_as.clone();
     names.sort();
-    assert_eq!(names, expected, "each upload got its own name");
-    assert_eq!(forms.saved(), expected);
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        WRITERS,
+        "each upload got its own name: {saved_as:?}"
+    );
+    assert!(names.contains(&"same.txt".to_string()), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|name| name == "same.txt" || is_renamed_copy_of(name, "same.txt")),
+        "{names:?}"
+    );
+    assert_eq!(forms.saved(), names);
     // Each file holds the bytes of the upload that was told its name.
     for (name, data) in saved_as.iter().zip(&contents) {
         assert!(forms.saved_bytes(name) == *data, "{name} holds other bytes");
@@ -1832,4 +1996,110 @@ fn an_upload_cut_short_leaves_no_file_behind() {
         std::thread::sleep(Duration::from_millis(10));
     }
     forms.still_serves_new_connection("an upload cut short");
+}
+
+#[test]
+fn temporary_files_left_by_an_earlier_run_are_removed_at_start() {
+    let tree = Forms::tree("leftovers");
+    let uploads = tree.path().join("site/inbox/uploads");
+    fs::create_dir_all(&uploads).unwrap();
+    // What a server killed in the middle of an upload leaves, and a file it had saved.
+    fs::write(uploads.join(".upload-abc123"), b"half an upload").unwrap();
+    fs::write(uploads.join("notes.txt"), b"saved earlier").unwrap();
+    let forms = Forms::start_in(tree, &[], None);
+    // The server listens: the leftover is gone, the saved file is not, and the log says so.
+    assert_eq!(forms.saved(), ["notes.txt"]);
+    assert_eq!(forms.saved_bytes("notes.txt"), b"saved earlier");
+    forms.server.wait_for_stderr(
+        "at start: removed 1 temporary file (.upload-*) of unfinished uploads",
+        IO_TIMEOUT,
+    );
+}
+
+#[test]
+fn an_upload_still_arriving_at_shutdown_leaves_no_temporary_file() {
+    // A body timeout longer than the shutdown grace period: the upload is still arriving
+    // when the server gives up waiting for it and exits.
+    let mut forms = Forms::start("shutdown", &["--body-timeout", "300"]);
+    let data = noise(2 * 1024 * 1024, 15);
+    let body = multipart("stop", &[file_part("myfile", "stop.bin", &data)]);
+    let request = post("/stop", &multipart_type("stop"), &body, false);
+    let mut conn = forms.connect();
+    conn.send(&request[..request.len() / 2]);
+    let deadline = Instant::now() + IO_TIMEOUT;
+    while forms.saved().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no temporary file appeared in the upload folder"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    forms.server.interrupt();
+    let status = forms.server.wait_exit(Duration::from_secs(60));
+    assert!(
+        status.is_some_and(|status| status.success()),
+        "the server did not exit cleanly after Ctrl-C: {status:?}; its stderr:\n{}",
+        forms.server.stderr()
+    );
+    assert_eq!(
+        forms.saved(),
+        Vec::<String>::new(),
+        "left in the upload folder"
+    );
+    forms.server.wait_for_stderr(
+        "at shutdown: removed 1 temporary file (.upload-*) of unfinished uploads",
+        IO_TIMEOUT,
+    );
+    drop(conn);
+}
+
+#[test]
+fn file_names_lose_format_characters_and_a_name_not_in_utf8_is_still_a_file() {
+    let forms = Forms::start("unicode-names", &[]);
+    // U+202E RIGHT-TO-LEFT OVERRIDE shows the rest of the name backwards: `ünïcödé`, U+202E,
+    // `gnp.exe` looks like `ünïcödéexe.png`. And `caf\xe9` is "café" in Latin-1, not UTF-8.
+    let files: [(&[u8], &[u8]); 2] = [
+        (
+            "ünïcödé\u{202E}gnp.exe".as_bytes(),
+            b"a program, not a picture",
+        ),
+        (b"caf\xe9 menu.txt", b"a name in Latin-1"),
+    ];
+    let mut body = Vec::new();
+    for (filename, data) in files {
+        body.extend_from_slice(
+            b"--names\r\nContent-Disposition: form-data; name=\"myfile\"; filename=\"",
+        );
+        body.extend_from_slice(filename);
+        body.extend_from_slice(b"\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--names--\r\n");
+    let response = forms.raw(&post("/foo/bar", &multipart_type("names"), &body, true));
+    assert_status(&response, 200, "odd file names");
+    let text = response.text();
+    // The client's names are shown as Python's repr shows them: the override escaped, the
+    // byte that is not UTF-8 as U+FFFD. The saved names have no override.
+    assert_eq!(
+        file_lines(&text),
+        [
+            saved_line(
+                "myfile",
+                "'ünïcödé\\u202egnp.exe'",
+                files[0].1,
+                "ünïcödégnp.exe"
+            ),
+            saved_line(
+                "myfile",
+                "'caf\u{FFFD} menu.txt'",
+                files[1].1,
+                "caf\u{FFFD} menu.txt"
+            ),
+        ],
+        "{text}"
+    );
+    assert_eq!(forms.saved(), ["caf\u{FFFD} menu.txt", "ünïcödégnp.exe"]);
+    assert_eq!(forms.saved_bytes("ünïcödégnp.exe"), files[0].1);
+    assert_eq!(forms.saved_bytes("caf\u{FFFD} menu.txt"), files[1].1);
 }

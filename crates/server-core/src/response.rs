@@ -314,6 +314,7 @@ pub fn reason_phrase(status: u16) -> Cow<'static, str> {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
         _ => {
             return Cow::Borrowed(match status / 100 {
                 1 => "Informational",

@@ -18,12 +18,18 @@
 //!   value; `post_data` is the body as text (null for multipart bodies, which may be binary).
 //! - A form that sends a non-empty `user` field gets the name back in a `user` cookie (a
 //!   day long, `HttpOnly`, `SameSite=Lax`); the forms page greets it.
+//! - A file that cannot be saved (a full disk, say) is never reported with a 200: the answer
+//!   is an error page (507 for a full disk, 500 otherwise) naming the file, the reason goes to
+//!   the log, and the files of the same request saved before it are removed again, so an
+//!   error means none of the request's files was kept.
 
 use std::fmt::Write as _;
+use std::fs;
 use std::io::Read;
 use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
+use server_core::access_log::log_message;
 use server_core::cookies::{self, SetCookie, parse_cookie_header};
 use server_core::form::{BodyKind, Form, FormError, FormOptions, FormValue, python_repr};
 use server_core::{Handler, Request, RequestBody, Response};
@@ -50,8 +56,16 @@ struct SavedFile<'a> {
     field: &'a str,
     /// The file as received.
     file: &'a server_core::form::UploadedFile,
-    /// The name it was saved under, or why it was not saved.
-    outcome: Result<String, String>,
+    /// Where it was saved, or `None` for a file input left empty (no file name, no bytes).
+    path: Option<PathBuf>,
+}
+
+impl SavedFile<'_> {
+    /// The name it was saved under (`text1`, `text1-3f9a1c`), if it was saved.
+    fn saved_as(&self) -> Option<String> {
+        let path = self.path.as_ref()?;
+        Some(path.file_name()?.to_string_lossy().into_owned())
+    }
 }
 
 impl FormEcho {
@@ -73,7 +87,9 @@ impl FormEcho {
                 (form, Some(String::from_utf8_lossy(&raw).into_owned()))
             }
         };
-        let saved = self.save_files(&form);
+        let saved = self.save_files(&form).inspect_err(|error| {
+            log_message(Some(request.peer), &error.to_string());
+        })?;
         let mut response = match json_path(request) {
             Some(path) => Response::new(200)
                 .with_header("Content-Type", "application/json")
@@ -104,29 +120,31 @@ impl FormEcho {
     }
     // ANCHOR_END: echo
 
-    /// Saves every uploaded file that has a name; a part sent without a file is skipped.
-    fn save_files<'a>(&self, form: &'a Form) -> Vec<SavedFile<'a>> {
-        form.files()
-            .map(|(field, file)| {
-                let outcome = if file.filename.is_empty() {
-                    Err("not saved (empty file name)".to_string())
-                } else {
-                    file.save_into(&self.uploads)
-                        .map(|path| {
-                            path.file_name()
-                                .unwrap_or_default()
-                                .to_string_lossy()
-                                .into_owned()
-                        })
-                        .map_err(|err| format!("not saved ({err})"))
-                };
-                SavedFile {
-                    field,
-                    file,
-                    outcome,
+    /// Saves every uploaded file that has a name; a part sent without a file is skipped. If a
+    /// file cannot be saved, the files saved before it are removed and the error returned:
+    /// the client must not be told "saved" for a file that is not on disk.
+    fn save_files<'a>(&self, form: &'a Form) -> Result<Vec<SavedFile<'a>>, FormError> {
+        let mut saved: Vec<SavedFile<'a>> = Vec::new();
+        for (field, file) in form.files() {
+            let path = if file.filename.is_empty() {
+                None
+            } else {
+                match file.save_into(&self.uploads) {
+                    Ok(path) => Some(path),
+                    Err(error) => {
+                        for earlier in saved.iter().filter_map(|saved| saved.path.as_ref()) {
+                            let _ = fs::remove_file(earlier);
+                        }
+                        return Err(FormError::NotSaved {
+                            filename: file.filename.clone(),
+                            error,
+                        });
+                    }
                 }
-            })
-            .collect()
+            };
+            saved.push(SavedFile { field, file, path });
+        }
+        Ok(saved)
     }
 }
 
@@ -193,17 +211,17 @@ fn print_out(request: &Request, form: &Form, saved: &[SavedFile<'_>]) -> String 
     if !saved.is_empty() {
         let _ = writeln!(text, "Files:");
     }
-    for SavedFile {
-        field,
-        file,
-        outcome,
-    } in saved
-    {
-        let fate = match outcome {
-            Ok(name) => format!("saved as {}", python_repr(name)),
-            Err(why) => why.clone(),
+    for saved_file in saved {
+        let fate = match saved_file.saved_as() {
+            Some(name) => format!("saved as {}", python_repr(&name)),
+            None => "not saved (empty file name)".to_string(),
         };
-        let _ = writeln!(text, "{field} {} {fate}", file.summary());
+        let _ = writeln!(
+            text,
+            "{} {} {fate}",
+            saved_file.field,
+            saved_file.file.summary()
+        );
     }
     text
 }
@@ -285,7 +303,7 @@ fn json_view(
                     "size": saved.file.size,
                     "sha256": saved.file.sha256_hex(),
                     "content_type": saved.file.content_type,
-                    "saved_as": saved.outcome.as_ref().ok(),
+                    "saved_as": saved.saved_as(),
                 })
             })
             .collect();

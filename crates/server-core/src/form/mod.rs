@@ -32,7 +32,9 @@
 //!   if one is not, the request is refused with [`FormError::NotUtf8`], naming the field. The
 //!   alternatives were silently replacing bytes with U+FFFD (the data changes without anyone
 //!   noticing) or keeping raw bytes (every caller must then decode). Uploaded *files* are bytes
-//!   and never decoded.
+//!   and never decoded. A file's *name* that is not UTF-8 is the exception: it is decoded with
+//!   U+FFFD for the bad bytes, because refusing a file for its name, or taking the part for a
+//!   text field, would be worse than a name shown a little wrong (see [`multipart`]).
 //! - **Every size is bounded** ([`FormLimits`]): text is held in memory, so it is capped per
 //!   field and in total; files go to disk, capped per file and for the whole body. Past a limit
 //!   the answer is 413; a body that is not a well-formed form is 400.
@@ -47,7 +49,7 @@ use std::path::PathBuf;
 use crate::body::RequestBody;
 use crate::handler::Request;
 
-pub use upload::{UploadedFile, sanitize_filename};
+pub use upload::{UploadedFile, remove_leftover_temp_files, sanitize_filename};
 
 /// A form: the name–value pairs of the query string and the body, in order.
 ///
@@ -179,15 +181,28 @@ pub enum FormError {
     Body(io::Error),
     /// An uploaded file could not be written to the temporary folder.
     Storage(io::Error),
+    /// An uploaded file could not be saved where the handler asked
+    /// ([`UploadedFile::save_into`]): a full disk, a folder that is not writable... A handler
+    /// answers this instead of telling the client its file was received.
+    NotSaved {
+        /// The file name the client sent.
+        filename: String,
+        /// Why saving failed.
+        error: io::Error,
+    },
 }
 
 impl FormError {
-    /// The status code for the response: 400, 413, or 500 when the server's disk failed.
+    /// The status code for the response: 400, 413, or when the server's disk failed 507
+    /// (Insufficient Storage, RFC 4918 §11.5) if it is full and 500 otherwise.
     pub fn status(&self) -> u16 {
         match self {
             FormError::NotUtf8 { .. } | FormError::Malformed(_) | FormError::Body(_) => 400,
             FormError::TooManyFields { .. } | FormError::TooLarge { .. } => 413,
-            FormError::Storage(_) => 500,
+            FormError::Storage(error) | FormError::NotSaved { error, .. } => match error.kind() {
+                io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => 507,
+                _ => 500,
+            },
         }
     }
 }
@@ -208,6 +223,11 @@ impl fmt::Display for FormError {
             FormError::Malformed(why) => write!(f, "the multipart body is malformed: {why}"),
             FormError::Body(err) => write!(f, "the request body could not be read: {err}"),
             FormError::Storage(err) => write!(f, "an uploaded file could not be stored: {err}"),
+            FormError::NotSaved { filename, error } => write!(
+                f,
+                "the uploaded file {filename:?} could not be saved: {error} (try: check the \
+                 upload folder's free space and permissions)"
+            ),
         }
     }
 }
@@ -216,6 +236,7 @@ impl std::error::Error for FormError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             FormError::Body(err) | FormError::Storage(err) => Some(err),
+            FormError::NotSaved { error, .. } => Some(error),
             _ => None,
         }
     }
@@ -435,8 +456,9 @@ impl Form {
 }
 
 /// A string as Python's `repr` writes it: in single quotes (double quotes when it holds a
-/// single quote and no double one), with `\\`, `\n`, `\r`, `\t` and `\xNN` escapes for control
-/// characters — so a value's invisible characters show.
+/// single quote and no double one), with `\\`, `\n`, `\r`, `\t` escapes, and `\xNN`, `\uNNNN`
+/// or `\UNNNNNNNN` for control and format characters — so a value's invisible characters
+/// show. (Python escapes a few more kinds, such as unassigned code points.)
 pub fn python_repr(text: &str) -> String {
     let quote = if text.contains('\'') && !text.contains('"') {
         '"'
@@ -455,10 +477,17 @@ pub fn python_repr(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() && (c as u32) < 0x100 => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+            // Invisible characters are shown as escapes, as Python shows them, so that a
+            // right-to-left override cannot turn the rest of the line around.
+            c if c.is_control() || upload::is_format_character(c) => {
+                let code = c as u32;
+                let escape = match code {
+                    0..0x100 => format!("\\x{code:02x}"),
+                    0x100..0x10000 => format!("\\u{code:04x}"),
+                    _ => format!("\\U{code:08x}"),
+                };
+                out.push_str(&escape);
             }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }

@@ -22,7 +22,11 @@
 //!   searches for the blank line, so without the cap one endless header line could fill memory.
 //! - A part must have a `Content-Disposition` with a `name` (RFC 7578 §4.2).
 //! - A part with a `filename` parameter is a file (even an empty one: browsers send
-//!   `filename=""` with no bytes when no file was chosen); any other part is text.
+//!   `filename=""` with no bytes when no file was chosen); any other part is text. multer
+//!   reads the parameter only when it is UTF-8, so a name in another encoding (Latin-1 from
+//!   an old client, or any bytes at all) is read again here, with U+FFFD for the bad bytes
+//!   ([`file_name_of`]): the part stays a file, and its name only matters for display and,
+//!   sanitized, for the disk.
 //! - Text parts must be UTF-8 and are capped one by one and together; files are streamed to a
 //!   temporary file, capped one by one; the whole body is capped too.
 //! - A body that ends before the closing boundary is malformed.
@@ -79,7 +83,7 @@ pub(crate) fn read_multipart(
                 FormError::Malformed("a part has no Content-Disposition with a name".into())
             })?
             .to_string();
-        let value = match field.file_name().map(str::to_string) {
+        let value = match file_name_of(&field) {
             Some(filename) => {
                 let content_type = field.content_type().map(|mime| mime.to_string());
                 let mut writer =
@@ -119,6 +123,55 @@ pub(crate) fn read_multipart(
     }
 }
 // ANCHOR_END: read_multipart
+
+// ANCHOR: file_name_of
+/// The part's file name, if its `Content-Disposition` has a `filename` parameter: multer's
+/// reading when the name is UTF-8, else the raw bytes decoded with U+FFFD for what is not.
+fn file_name_of(field: &multer::Field<'_>) -> Option<String> {
+    if let Some(name) = field.file_name() {
+        return Some(name.to_string());
+    }
+    let header = field.headers().get("content-disposition")?;
+    lossy_filename_parameter(&String::from_utf8_lossy(header.as_bytes()))
+}
+
+/// The `filename` parameter of a `Content-Disposition` value, found much as multer finds it:
+/// the word `filename` after a `;` or a space, then `=` and either a quoted string (where
+/// `\"` stands for `"`) or a bare word. A quoted string that never ends is no name.
+fn lossy_filename_parameter(header: &str) -> Option<String> {
+    const KEY: &str = "filename";
+    let mut searched = 0;
+    while let Some(found) = header[searched..].find(KEY) {
+        let start = searched + found;
+        searched = start + KEY.len();
+        if !header[..start].ends_with([';', ' ', '\t']) {
+            continue; // part of another word, such as `myfilename`
+        }
+        let Some(value) = header[searched..].trim_start().strip_prefix('=') else {
+            continue; // not this parameter, perhaps `filename*`
+        };
+        let value = value.trim_start();
+        let Some(quoted) = value.strip_prefix('"') else {
+            let end = value.find([';', ' ']).unwrap_or(value.len());
+            return Some(value[..end].to_string());
+        };
+        let mut name = String::new();
+        let mut chars = quoted.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some(name),
+                '\\' if chars.as_str().starts_with('"') => {
+                    name.push('"');
+                    chars.next();
+                }
+                c => name.push(c),
+            }
+        }
+        return None;
+    }
+    None
+}
+// ANCHOR_END: file_name_of
 
 /// Refuses a text part past [`FormLimits::max_field_bytes`], or all text past
 /// [`FormLimits::max_text_bytes`].

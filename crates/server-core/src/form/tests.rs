@@ -1,6 +1,7 @@
 //! Tests of the form reader: the course's submissions, every limit and every malformed body.
 
 use std::io::{self, Read};
+use std::path::PathBuf;
 
 use pretty_assertions::assert_eq;
 
@@ -441,20 +442,200 @@ fn saving_never_replaces_a_file() {
             path.file_name().unwrap().to_string_lossy().into_owned()
         })
         .collect();
-    assert_eq!(saved, ["notes.txt", "notes-2.txt", "notes", "notes-2"]);
     assert_eq!(
-        std::fs::read(dir.path().join("notes-2.txt")).unwrap(),
-        b"two"
+        (saved[0].as_str(), saved[2].as_str()),
+        ("notes.txt", "notes")
     );
+    assert!(is_renamed_copy_of(&saved[1], "notes.txt"), "{saved:?}");
+    assert!(is_renamed_copy_of(&saved[3], "notes"), "{saved:?}");
+    assert_eq!(std::fs::read(dir.path().join(&saved[1])).unwrap(), b"two");
+    assert_eq!(std::fs::read(dir.path().join(&saved[3])).unwrap(), b"four");
     drop(form);
-    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+    let mut left = names_in(dir.path());
+    let mut expected = saved.clone();
+    expected.sort();
+    left.sort();
+    assert_eq!(left, expected, "temporary files are gone");
+}
+
+#[test]
+fn a_name_is_chosen_in_one_step_when_the_plain_and_numbered_names_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every name the old numbering tried before giving up: `many.txt`, `many-2.txt`, ...
+    // `many-10000.txt`.
+    std::fs::write(dir.path().join("many.txt"), b"taken").unwrap();
+    for n in 2..=10_000 {
+        std::fs::write(dir.path().join(format!("many-{n}.txt")), b"taken").unwrap();
+    }
+    let body = body_of(&[
+        (&file_part("f", "many.txt"), b"new one"),
+        (&file_part("f", "many.txt"), b"new two"),
+    ]);
+    let options = FormOptions {
+        temp_dir: Some(dir.path().to_path_buf()),
+        ..FormOptions::default()
+    };
+    let form = multipart(&body, &options).unwrap();
+    let saved: Vec<PathBuf> = form
+        .files()
+        .map(|(_, file)| file.save_into(dir.path()).expect("a free name is found"))
+        .collect();
+    let names: Vec<String> = saved
+        .iter()
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|name| is_renamed_copy_of(name, "many.txt")),
+        "{names:?}"
+    );
+    assert_ne!(names[0], names[1]);
+    assert_eq!(std::fs::read(&saved[0]).unwrap(), b"new one");
+    assert_eq!(std::fs::read(&saved[1]).unwrap(), b"new two");
+    drop(form);
+    assert_eq!(
+        names_in(dir.path()).len(),
+        10_000 + 2,
+        "two files more, no temporary file"
+    );
+}
+
+/// True if `saved` is `plain` with `-` and six hexadecimal digits before its extension:
+/// `notes.txt` → `notes-3f9a1c.txt`, `notes` → `notes-3f9a1c`.
+fn is_renamed_copy_of(saved: &str, plain: &str) -> bool {
+    let (stem, extension) = match plain.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => (stem, format!(".{extension}")),
+        _ => (plain, String::new()),
+    };
+    saved
+        .strip_prefix(stem)
+        .and_then(|rest| rest.strip_suffix(extension.as_str()))
+        .and_then(|middle| middle.strip_prefix('-'))
+        .is_some_and(|suffix| suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The names of the entries of `dir`, unsorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_file_that_cannot_be_saved_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = body_of(&[(&file_part("f", "notes.txt"), b"one")]);
+    let options = FormOptions {
+        temp_dir: Some(dir.path().to_path_buf()),
+        ..FormOptions::default()
+    };
+    let form = multipart(&body, &options).unwrap();
+    let file = form.file("f").unwrap();
+    let error = file.save_into(&dir.path().join("missing")).unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::NotFound);
+
+    let not_saved = FormError::NotSaved {
+        filename: file.filename.clone(),
+        error,
+    };
+    assert_eq!(not_saved.status(), 500);
+    assert!(
+        not_saved
+            .to_string()
+            .contains("\"notes.txt\" could not be saved"),
+        "{not_saved}"
+    );
+    let disk_full = FormError::NotSaved {
+        filename: "big.iso".into(),
+        error: io::ErrorKind::StorageFull.into(),
+    };
+    assert_eq!(disk_full.status(), 507, "Insufficient Storage");
+}
+
+#[test]
+fn leftover_temporary_files_are_removed_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        ".upload-abc123",
+        ".upload-XyZ789",
+        "notes.txt",
+        ".hidden",
+        "upload-1",
+    ] {
+        std::fs::write(dir.path().join(name), b"bytes").unwrap();
+    }
+    std::fs::create_dir(dir.path().join(".upload-folder")).unwrap();
+    assert_eq!(remove_leftover_temp_files(dir.path()).unwrap(), 2);
+    let mut left = names_in(dir.path());
     left.sort();
+    assert_eq!(left, [".hidden", ".upload-folder", "notes.txt", "upload-1"]);
+    assert_eq!(remove_leftover_temp_files(dir.path()).unwrap(), 0);
+}
+
+#[test]
+fn format_characters_are_removed_from_file_names() {
+    for (given, safe) in [
+        // `ünïcödé` + RIGHT-TO-LEFT OVERRIDE + `gnp.exe` is shown as `ünïcödéexe.png`.
+        ("ünïcödé\u{202E}gnp.exe", "ünïcödégnp.exe"),
+        ("zero\u{200B}width\u{200F}.txt", "zerowidth.txt"),
+        ("\u{2066}isolated\u{2069}.pdf", "isolated.pdf"),
+        ("\u{FEFF}bom.txt", "bom.txt"),
+        ("soft\u{AD}hyphen", "softhyphen"),
+        ("tag\u{E0041}\u{E007F}s", "tags"),
+        ("\u{202E}\u{200B}", "upload"),
+        ("still visible: été ✓.txt", "still visible_ été ✓.txt"),
+    ] {
+        assert_eq!(sanitize_filename(given), safe, "{given:?}");
+    }
     assert_eq!(
-        left,
-        ["notes", "notes-2", "notes-2.txt", "notes.txt"],
-        "temporary files are gone"
+        python_repr("a\u{202E}b\u{AD}c\u{E0041}"),
+        "'a\\u202eb\\xadc\\U000e0041'",
+        "shown escaped, as Python's repr shows them"
+    );
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_still_makes_a_file() {
+    let mut body = Vec::new();
+    let parts: [&[u8]; 4] = [
+        b"name=\"latin1\"; filename=\"caf\xe9.txt\"",
+        b"name=\"bare\"; filename=caf\xe9-bare.txt",
+        b"name=\"quoted\"; filename=\"C:\\dir\\\xff \\\"q\\\".txt\"",
+        b"name=\"text\"",
+    ];
+    for disposition in parts {
+        body.extend_from_slice(format!("--{SEED_BOUNDARY}\r\n").as_bytes());
+        body.extend_from_slice(b"Content-Disposition: form-data; ");
+        body.extend_from_slice(disposition);
+        body.extend_from_slice(b"\r\n\r\nbytes\r\n");
+    }
+    body.extend_from_slice(format!("--{SEED_BOUNDARY}--\r\n").as_bytes());
+    let form = multipart(&body, &FormOptions::default()).unwrap();
+    let names: Vec<(&str, &str)> = form
+        .files()
+        .map(|(field, file)| (field, file.filename.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("latin1", "caf\u{FFFD}.txt"),
+            ("bare", "caf\u{FFFD}-bare.txt"),
+            ("quoted", "C:\\dir\\\u{FFFD} \"q\".txt"),
+        ]
+    );
+    assert_eq!(
+        form.file("latin1").unwrap().read_to_vec(10).unwrap(),
+        b"bytes"
+    );
+    assert_eq!(
+        form.file("quoted").unwrap().safe_filename(),
+        "\u{FFFD} _q_.txt"
+    );
+    assert_eq!(
+        form.first("text"),
+        Some("bytes"),
+        "a part without a file name is text"
     );
 }
