@@ -4,64 +4,15 @@
 //! form or an error whose status is 400 or 413. The body arrives in reads of a size taken
 //! from the input, so multer is fed in every possible slicing. Each input runs with the
 //! default limits and with tiny ones, so every 413 path is reachable from short inputs.
+//!
+//! The checks themselves are in `fuzz/checks/form.rs`, which `cargo test` also runs on
+//! every input in `fuzz/seeds/form/`.
 
 #![no_main]
 
-use std::io::{self, Read};
-
 use libfuzzer_sys::fuzz_target;
-use server_core::form::{Form, FormLimits, FormOptions};
 
-/// Hands out the body `step` bytes at a time.
-struct Slices<'a> {
-    bytes: &'a [u8],
-    step: usize,
-}
+#[path = "../checks/form.rs"]
+mod checks;
 
-impl Read for Slices<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = self.step.min(out.len()).min(self.bytes.len());
-        out[..n].copy_from_slice(&self.bytes[..n]);
-        self.bytes = &self.bytes[n..];
-        Ok(n)
-    }
-}
-
-fuzz_target!(|data: &[u8]| {
-    let Some((&first, body)) = data.split_first() else {
-        return;
-    };
-    let step = usize::from(first % 64) + 1;
-    let tiny = FormLimits {
-        max_parts: 3,
-        max_field_bytes: 8,
-        max_text_bytes: 16,
-        max_file_bytes: 32,
-        max_total_bytes: 256,
-        max_part_header_bytes: 64,
-    };
-    for limits in [FormLimits::default(), tiny] {
-        let options = FormOptions {
-            limits,
-            ..FormOptions::default()
-        };
-        for content_type in [
-            "multipart/form-data; boundary=XyZ",
-            "application/x-www-form-urlencoded",
-        ] {
-            let reader = Slices { bytes: body, step };
-            match Form::read("q=1", Some(content_type), reader, &options) {
-                Ok(form) => {
-                    let _ = (form.describe(), form.names());
-                    for (_, file) in form.files() {
-                        assert!(file.size <= options.limits.max_file_bytes);
-                    }
-                }
-                Err(error) => {
-                    assert!(matches!(error.status(), 400 | 413), "{error:?}");
-                    assert!(!error.to_string().is_empty());
-                }
-            }
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| checks::check(data));
