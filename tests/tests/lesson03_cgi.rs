@@ -1250,6 +1250,48 @@ fn a_script_past_its_timeout_gets_504_and_is_killed() {
 }
 
 #[test]
+fn a_script_that_exits_leaving_a_process_on_its_output_is_answered_whole() {
+    // A long timeout: only the script's exit may end the response.
+    let cgi = Cgi::start("leftover", &["--cgi-timeout", "120"]);
+    let leaver = format!(
+        "#!/bin/sh\n\
+         printf 'Content-Type: text/plain\\r\\n\\r\\nleft a helper running\\n'\n\
+         \"{root}/bin/napper-{token}\" 30 &\n\
+         echo $! > \"{root}/started/left.pid\"\n\
+         exit 0\n",
+        root = cgi.root.display(),
+        token = cgi.token
+    );
+    write_script(&cgi.root.join("cgi-bin/leaver"), &leaver, 0o755);
+    // Keep-alive, so that only a complete chunked body (its last chunk) ends the response.
+    let mut stream = cgi.server.connect();
+    stream
+        .write_all(b"GET /cgi-bin/leaver HTTP/1.1\r\nHost: test\r\n\r\n")
+        .unwrap();
+    let responses = read_responses(&cgi, &mut stream, &[false]);
+    cgi.assert_status(&responses[0], 200, "a script that left a process behind");
+    assert_eq!(responses[0].text(), "left a helper running\n");
+    // The connection is still usable: the response ended properly.
+    stream
+        .write_all(b"GET /hello.txt HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let next = read_responses(&cgi, &mut stream, &[false]);
+    cgi.assert_status(&next[0], 200, "the next request on the connection");
+
+    // What the script left behind was ended, and the log says so.
+    let left = cgi.started_pid("left.pid");
+    let gone = poll(GONE_TIMEOUT, || (!alive_with(left, "napper")).then_some(()));
+    assert!(
+        gone.is_some(),
+        "the process the script left is still running; log:\n{}",
+        cgi.log()
+    );
+    cgi.server
+        .wait_for_stderr("a process it started was still running", IO_TIMEOUT);
+    cgi.assert_no_zombies();
+}
+
+#[test]
 fn a_client_that_disconnects_gets_its_script_killed() {
     // A long timeout, so that only the disconnect can stop the script in time.
     let cgi = Cgi::start("disconnect", &["--cgi-timeout", "120"]);

@@ -40,7 +40,12 @@
 //!     long; it logs a non-zero exit status;
 //!   - past the time limit, or as soon as the response is abandoned because the client went
 //!     away, sends SIGTERM to the whole process group (the script and anything it started),
-//!     waits [`TERM_GRACE`], then sends SIGKILL.
+//!     waits [`TERM_GRACE`], then sends SIGKILL;
+//!   - once the script has exited, gives a process it left in the background
+//!     [`EXIT_GRACE`] to let go of its output (`printf ...; sleep 30 & exit 0` keeps stdout
+//!     open for 30 s), then ends the process group the same way and logs it: the script's
+//!     answer is complete when the script exits, and the client gets it whole (its last chunk
+//!     included) instead of waiting for the time limit.
 //!
 //!   It holds the script's slot ([`SlotPermit`]) until the script has exited and every pipe
 //!   is closed.
@@ -82,6 +87,9 @@ use crate::access_log;
 
 /// How long a script has to exit after SIGTERM before it gets SIGKILL.
 pub const TERM_GRACE: Duration = Duration::from_secs(2);
+/// How long a process the script left behind may keep the script's output open after the
+/// script itself exited: then the response is complete, and that process group is ended.
+pub const EXIT_GRACE: Duration = Duration::from_secs(1);
 /// Most stderr lines of one script copied to the log.
 pub const MAX_STDERR_LINES: usize = 200;
 /// Longest stderr line logged in one piece; longer lines are split.
@@ -411,8 +419,10 @@ struct Watch {
     wake: Option<OwnedFd>,
     /// Output handed over by a response that will not send it: read and thrown away.
     leftover: Option<ChildStdout>,
-    /// Set once the helper has started to stop the script.
+    /// Set once the helper has started to stop the script (or what it left running).
     stopped: bool,
+    /// When the script was seen to have exited while a pipe was still open.
+    exited_at: Option<Instant>,
     /// What the helper and the response share.
     shared: Arc<Shared>,
     /// How log lines are labelled.
@@ -446,6 +456,7 @@ impl Watch {
             wake: Some(wake),
             leftover: None,
             stopped: false,
+            exited_at: None,
             shared,
             log,
         }
@@ -465,6 +476,17 @@ impl Watch {
                 break;
             }
             let now = Instant::now();
+            if self.status.is_some() && !self.stopped && self.group_alive() {
+                // The script exited and was reaped, yet its process group lives on: something
+                // it started is still running, and may hold its output open.
+                let let_go_by = *self.exited_at.get_or_insert(now) + EXIT_GRACE;
+                if now >= let_go_by {
+                    self.end_leftovers();
+                    next_step = now + TERM_GRACE;
+                    continue;
+                }
+                next_step = next_step.min(let_go_by);
+            }
             if now >= next_step {
                 if self.stopped {
                     self.signal(Signal::SIGKILL);
@@ -511,6 +533,25 @@ impl Watch {
         self.shared.progress().stopped = Some(reason);
         self.stopped = true;
         self.signal(Signal::SIGTERM);
+    }
+
+    /// Ends what the script left running after it exited (see [`EXIT_GRACE`]): SIGTERM to its
+    /// process group now, SIGKILL after [`TERM_GRACE`]. The response is not marked stopped:
+    /// the script finished its answer, and the closed pipe completes it.
+    fn end_leftovers(&mut self) {
+        self.log.write(&format!(
+            "exited, but a process it started was still running {EXIT_GRACE:?} later \
+             (holding its output open, the response waits for it); ending that process group"
+        ));
+        self.stopped = true;
+        self.signal(Signal::SIGTERM);
+    }
+
+    /// True while some process of the script's group exists (signal 0 probes without
+    /// signalling). Asked after the script itself was reaped, so any member is a leftover.
+    fn group_alive(&self) -> bool {
+        let pgid = Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(i32::MAX));
+        killpg(pgid, None).is_ok()
     }
 
     /// Signals the script's whole process group; a group that is already gone is fine.
