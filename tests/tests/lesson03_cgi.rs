@@ -1369,6 +1369,10 @@ fn scripts_that_cannot_run_are_403_or_404() {
         403,
         "a directory, with its slash",
     );
+    // This folder has no index script, so its page links nowhere.
+    let folder = cgi.get("/cgi-bin/");
+    cgi.assert_status(&folder, 403, "the script folder itself");
+    assert!(!folder.text().contains("<a "), "{}", folder.text());
 }
 
 #[test]
@@ -1548,6 +1552,21 @@ fn repository_index_lists_the_scripts() {
         assert!(
             page.contains(&format!("href=\"{script}")),
             "no link to {script} in:\n{page}"
+        );
+    }
+}
+
+#[test]
+fn the_script_folder_itself_is_403_with_a_link_to_the_index_script() {
+    let server = repository_server("index");
+    for target in ["/cgi-bin/", "/cgi-bin"] {
+        let response = ask(&server, &request("GET", target, ""));
+        assert_eq!(response.status, 403, "{target}: {}", response.text());
+        let page = response.text();
+        assert!(page.contains("this folder holds scripts"), "{page}");
+        assert!(
+            page.contains("<a href=\"/cgi-bin/index\">"),
+            "{target}: no link to /cgi-bin/index in:\n{page}"
         );
     }
 }

@@ -8,7 +8,8 @@
 //!   first one is exactly seed 002's urlencoded body;
 //! - seed 002's three submissions (a query string, the urlencoded form, the `text1` upload)
 //!   give the expected `Form:` print-out, laid out line by line like the course's handler;
-//! - seed 001's curl example gives seed 001's JSON object (by `Accept` and by a `/json` path);
+//! - seed 001's curl example gives seed 001's JSON object (by `Accept` and by a `/json` path),
+//!   and a JSON body gets JSON back without an Accept header;
 //! - a multi-megabyte binary upload, with a Content-Length or chunked, comes back with its
 //!   SHA-256 and is saved byte for byte;
 //! - every limit (`--max-parts`, `--max-field-size`, `--max-file-size`, `--max-body`) is a 413
@@ -1010,6 +1011,65 @@ fn json_refused_with_a_zero_quality_gives_the_print_out() {
             "{accept}"
         );
     }
+}
+
+#[test]
+fn a_json_body_gets_json_back_without_an_accept_header() {
+    // Seed 001's `curl -s -X POST '.../login?failed=true&lang=en' -H 'Cookie: ...' ... | jq`,
+    // with the body sent as JSON: the answer must be JSON for `jq`, with no Accept header.
+    let forms = Forms::start("json-body", &[]);
+    let body = br#"{"username": "jdoe", "password": "s3cret"}"#;
+    let seed = json!({
+        "path": "/login",
+        "query_data": {"failed": "true", "lang": "en"},
+        "post_data": String::from_utf8_lossy(body),
+        "form_data": {},
+        "cookies": {"session": "d7f2cf106764", "eu_cookie_consent": "true"},
+    });
+    let ask = |content_type: &str, accept: Option<&str>| {
+        let accept = accept
+            .map(|a| format!("Accept: {a}\r\n"))
+            .unwrap_or_default();
+        let mut request = format!(
+            "POST /login?failed=true&lang=en HTTP/1.1\r\nHost: test\r\n\
+             Cookie: session=d7f2cf106764;eu_cookie_consent=true\r\n{accept}\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        request.extend_from_slice(body);
+        forms.raw(&request)
+    };
+    for (content_type, accept) in [
+        ("application/json", None),
+        ("application/json", Some("*/*")),
+        ("Application/JSON; charset=utf-8", None),
+        ("application/json", Some("text/html")),
+    ] {
+        let what = format!("{content_type} {accept:?}");
+        let response = ask(content_type, accept);
+        assert_status(&response, 200, &what);
+        assert_eq!(
+            response.header("content-type"),
+            Some("application/json"),
+            "{what}"
+        );
+        let view: Value = serde_json::from_slice(&response.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}) for {what}: {}", response.text()));
+        assert_eq!(view, seed, "{what}");
+    }
+    // A client that refuses JSON outright still gets the print-out, whatever it sent.
+    let response = ask("application/json", Some("text/plain, application/json;q=0"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    // Not JSON: `application/jsonx` is another type.
+    let response = ask("application/jsonx", None);
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
 }
 
 #[test]

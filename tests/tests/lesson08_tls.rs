@@ -1360,6 +1360,57 @@ fn rcgen_certificates_with_pkcs8_keys_load_and_serve() {
 }
 
 #[test]
+fn python_314_names_tls_cert_and_tls_key_load_the_same_files() {
+    // `python3.14 -m http.server --tls-cert cert.pem --tls-key key.pem` spells the two flags
+    // this way; lesson 08 takes both spellings. (`--write-cert` saves only a certificate,
+    // never a key, so the pair comes from rcgen, as mkcert would make it.)
+    let (cert, key) = rcgen_pair(&rcgen::PKCS_ECDSA_P256_SHA256);
+    let (dir, cert_path, key_path) = pem_files("lesson08-tls-names", &cert, &key);
+    let written = dir.path().join("written.pem");
+    let path = |path: &Path| path.to_str().expect("UTF-8 path").to_string();
+    let server = end_to_end::start(
+        BIN,
+        &[
+            "0",
+            "--tls-cert",
+            &path(&cert_path),
+            "--tls-key",
+            &path(&key_path),
+            "--write-cert",
+            &path(&written),
+            "--dump",
+        ],
+    );
+    let https = Https {
+        server,
+        cert_path: cert_path.clone(),
+        pem: cert.clone().into_bytes(),
+        _certs: None,
+    };
+    let out = https
+        .server
+        .wait_for_stdout("SHA-256 fingerprint", LOG_TIMEOUT);
+    assert!(
+        out.contains(&format!("Certificate: {}\n", cert_path.display())),
+        "{out}"
+    );
+    assert_eq!(
+        certificates_of(&fs::read(&written).expect("--write-cert wrote the chain")),
+        https.certificates(),
+        "the served certificate is the one given with --tls-cert"
+    );
+    let dump = String::from_utf8(https.get_ok("/python-names")).unwrap();
+    assert!(dump.contains("Path: /python-names"), "{dump}");
+
+    // Like --cert and --key, one without the other is refused before anything starts.
+    let mut alone = Command::new(end_to_end::binary(BIN));
+    alone.args(["0", "--tls-cert", &path(&cert_path)]);
+    let finished = end_to_end::run_command(alone, EXIT_TIMEOUT);
+    assert!(!finished.status.success(), "{}", finished.stderr);
+    assert!(finished.stderr.contains("--key"), "{}", finished.stderr);
+}
+
+#[test]
 fn a_chain_from_files_is_served_whole_to_a_client_that_trusts_only_the_ca() {
     // A CA, and a leaf for localhost signed by it (what mkcert makes).
     let ca_key = rcgen::KeyPair::generate().unwrap();

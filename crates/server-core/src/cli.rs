@@ -26,6 +26,9 @@ use std::time::Duration;
 
 use crate::config::{Limits, ServerConfig, Timeouts};
 
+/// The `--help` heading of the flags in [`TuningArgs`].
+pub const LIMITS_HEADING: &str = "Limits and timeouts";
+
 /// Help text shown under every lesson's `--help`: how to share a server on purpose.
 pub const SHARING_HELP: &str = "By default the server answers this machine only (127.0.0.1). \
 To share it on your network, bind every interface: -b 0.0.0.0 (IPv4) or -b :: (IPv6 and, \
@@ -38,8 +41,10 @@ pub struct ListenArgs {
     #[arg(default_value_t = 8000)]
     pub port: u16,
 
-    /// Address to bind. The default, 127.0.0.1, serves this machine only; use
-    /// `-b 0.0.0.0` (or `-b ::` for IPv6) to share on your network.
+    // The doc comment is the `--help` text, and clap adds `[default: 127.0.0.1]` after it:
+    // it says what the default means, not what it is, so the value is stated once.
+    /// Address to bind: this machine only, unless you share the server on your network
+    /// with `-b 0.0.0.0` (or `-b ::` for IPv6).
     #[arg(
         short = 'b',
         long = "bind",
@@ -56,12 +61,15 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub listen: ListenArgs,
 
+    // Clap's own `[default: .]` is hidden: `--help` states the default once, in words, as
+    // Python's help does.
     /// Directory to serve (default: the current directory).
     #[arg(
         short = 'd',
         long = "directory",
         value_name = "DIR",
-        default_value = "."
+        default_value = ".",
+        hide_default_value = true
     )]
     pub directory: PathBuf,
 
@@ -72,35 +80,37 @@ pub struct ServeArgs {
 
 /// Every limit and timeout of the HTTP core as a flag. Defaults are in [`Limits`] and
 /// [`Timeouts`]; the module docs of `config` say why each value was chosen.
+///
+/// Each flag names its heading itself: a `next_help_heading` on the struct would also put
+/// every flag a lesson declares after flattening this (`--dump`, `--cgi`...) under it.
 #[derive(Debug, Clone, clap::Args)]
-#[command(next_help_heading = "Limits and timeouts")]
 pub struct TuningArgs {
     /// Longest request line in bytes (414 past it).
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_request_line)]
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_request_line, help_heading = LIMITS_HEADING)]
     pub max_request_line: usize,
     /// Largest header section in bytes (431 past it).
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_header_bytes)]
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_header_bytes, help_heading = LIMITS_HEADING)]
     pub max_header_bytes: usize,
     /// Most header fields in one request (431 past it).
-    #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_headers)]
+    #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_headers, help_heading = LIMITS_HEADING)]
     pub max_headers: usize,
     /// Largest request body in bytes (413 past it).
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_body)]
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_body, help_heading = LIMITS_HEADING)]
     pub max_body: u64,
     /// Most connections served at once (503 past it).
-    #[arg(long, value_name = "COUNT", default_value_t = ServerConfig::default().max_connections)]
+    #[arg(long, value_name = "COUNT", default_value_t = ServerConfig::default().max_connections, help_heading = LIMITS_HEADING)]
     pub max_connections: usize,
     /// Seconds a client may take to send a whole request head (slowloris defence).
-    #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().header))]
+    #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().header), help_heading = LIMITS_HEADING)]
     pub header_timeout: f64,
     /// Seconds a request body may stall; the allowance grows with each byte received.
-    #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().body))]
+    #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().body), help_heading = LIMITS_HEADING)]
     pub body_timeout: f64,
     /// Seconds an idle keep-alive connection stays open.
-    #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().keep_alive))]
+    #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().keep_alive), help_heading = LIMITS_HEADING)]
     pub keep_alive_timeout: f64,
     /// Seconds a client may refuse to read our response before we give up.
-    #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().send))]
+    #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().send), help_heading = LIMITS_HEADING)]
     pub send_timeout: f64,
 }
 

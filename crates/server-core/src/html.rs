@@ -25,12 +25,25 @@ pub fn escape(text: &str) -> String {
 
 /// The HTML error page, shaped like the one `python3 -m http.server` sends.
 pub fn error_page(status: u16, message: &str) -> String {
+    page_with_extra(status, message, "")
+}
+
+/// The error page with one more line, `label` and a link to `href`: for a refusal a learner
+/// gets past by following a link (the script folder points to its index script).
+pub fn error_page_with_link(status: u16, message: &str, label: &str, href: &str) -> String {
+    let href = escape(href);
+    let extra = format!("<p>{}: <a href=\"{href}\">{href}</a></p>\n", escape(label));
+    page_with_extra(status, message, &extra)
+}
+
+/// Python's error page, with `extra` (already HTML) after its explanation line.
+fn page_with_extra(status: u16, message: &str, extra: &str) -> String {
     let reason = crate::response::reason_phrase(status);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>Error response</title>\n</head>\n<body>\n<h1>Error response</h1>\n\
          <p>Error code: {status}</p>\n<p>Message: {}.</p>\n\
-         <p>Error code explanation: {status} - {}.</p>\n</body>\n</html>\n",
+         <p>Error code explanation: {status} - {}.</p>\n{extra}</body>\n</html>\n",
         escape(message),
         escape(&reason)
     )
@@ -55,5 +68,17 @@ mod tests {
         assert!(page.contains("&lt;script&gt;"));
         assert!(!page.contains("<script>"));
         assert!(page.contains("Error code: 404"));
+    }
+
+    #[test]
+    fn a_linked_error_page_escapes_its_link_too() {
+        let page = error_page_with_link(403, "no", "Try", "/a?b=\"c\"&d");
+        assert!(
+            page.contains("<p>Try: <a href=\"/a?b=&quot;c&quot;&amp;d\">"),
+            "{page}"
+        );
+        assert!(page.ends_with("</a></p>\n</body>\n</html>\n"), "{page}");
+        let plain = error_page(403, "no");
+        assert!(!plain.contains("<a "), "{plain}");
     }
 }

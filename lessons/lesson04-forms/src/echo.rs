@@ -11,8 +11,12 @@
 //! Choices made here (chapter 4 discusses them):
 //! - `/` (GET or HEAD) is the forms page and `/forget` deletes the `user` cookie; every other
 //!   request, whatever its method and path, gets the print-out.
-//! - JSON is sent when `Accept` names `application/json` (with a q-value above 0) or the path
-//!   starts with `/json`, which is then removed from the reported path.
+//! - JSON is sent when `Accept` names `application/json` (with a q-value above 0), when the
+//!   path starts with `/json` (which is then removed from the reported path), or when the
+//!   body itself is JSON (`Content-Type: application/json`) and `Accept` does not refuse JSON
+//!   with `q=0`: a client that speaks JSON gets JSON back without asking twice, as from seed
+//!   001's handler, which answers every request in JSON. Any other request, `Accept: */*`
+//!   included, gets the text print-out.
 //! - In JSON, `query_data` and `form_data` map each name to its *last* value, as Python's
 //!   `dict(parse_qsl(...))` does; blank values are kept; `cookies` keeps each name's *first*
 //!   value; `post_data` is the body as text (null for multipart bodies, which may be binary).
@@ -238,20 +242,46 @@ fn json_path(request: &Request) -> Option<&str> {
         // `rest` is a suffix of `path`, so the byte before it is the `/` we keep.
         return Some(&path[path.len() - rest.len() - 1..]);
     }
-    let accepts_json = request.header_values("Accept").any(|accept| {
-        accept.split(',').any(|range| {
-            let mut params = range.split(';');
-            let media = params.next().unwrap_or("").trim();
-            // `q=0` (or `Q=0`: parameter names ignore case, RFC 9110 §5.6.6) means "not this".
-            let refused = params.any(|param| {
-                let (name, value) = param.split_once('=').unwrap_or((param, ""));
-                name.trim().eq_ignore_ascii_case("q")
-                    && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
-            });
-            media.eq_ignore_ascii_case("application/json") && !refused
-        })
-    });
-    accepts_json.then_some(path)
+    let wants_json = match accepts_json(request) {
+        Some(accepted) => accepted,
+        // `Accept` says nothing about JSON: a JSON body is answered in JSON.
+        None => request
+            .header("Content-Type")
+            .is_some_and(is_json_media_type),
+    };
+    wants_json.then_some(path)
+}
+
+/// What `Accept` says about `application/json`: `Some(true)` if it names it with a q-value
+/// above 0, `Some(false)` if only with `q=0` ("not this"), `None` if it does not name it.
+fn accepts_json(request: &Request) -> Option<bool> {
+    let mut verdict = None;
+    for range in request
+        .header_values("Accept")
+        .flat_map(|accept| accept.split(','))
+    {
+        let mut params = range.split(';');
+        if !is_json_media_type(params.next().unwrap_or("")) {
+            continue;
+        }
+        // `q=0` (or `Q=0`: parameter names ignore case, RFC 9110 §5.6.6) means "not this".
+        let refused = params.any(|param| {
+            let (name, value) = param.split_once('=').unwrap_or((param, ""));
+            name.trim().eq_ignore_ascii_case("q")
+                && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+        });
+        if !refused {
+            return Some(true);
+        }
+        verdict = Some(false);
+    }
+    verdict
+}
+
+/// True for `application/json`, in any case, with or without parameters (`; charset=utf-8`).
+fn is_json_media_type(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
 }
 // ANCHOR_END: json_path
 

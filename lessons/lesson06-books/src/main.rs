@@ -21,9 +21,11 @@ struct Args {
     #[command(flatten)]
     listen: ListenArgs,
 
-    /// The book database (JSON: ids mapped to title, isbn, publisher and author).
-    #[arg(long, value_name = "FILE", default_value = BOOKS)]
-    books: PathBuf,
+    // No `default_value = BOOKS`: `--help` would show this machine's absolute build path.
+    /// The book database (JSON: ids mapped to title, isbn, publisher and author; default:
+    /// the workspace's wsgi/books.json, the file the Python version reads).
+    #[arg(long, value_name = "FILE")]
+    books: Option<PathBuf>,
 
     #[command(flatten)]
     tuning: TuningArgs,
@@ -32,9 +34,10 @@ struct Args {
 // ANCHOR: main
 fn main() {
     let args = Args::parse();
-    let db = BookDb::load(&args.books).unwrap_or_else(|error| {
+    let books = args.books.unwrap_or_else(|| PathBuf::from(BOOKS));
+    let db = BookDb::load(&books).unwrap_or_else(|error| {
         cli::exit_with(StartupError::Other {
-            context: format!("cannot load the books from {}", args.books.display()),
+            context: format!("cannot load the books from {}", books.display()),
             source: error,
         })
     });

@@ -21,6 +21,9 @@ use server_core::{Handler, Server};
 /// The help heading of the TLS flags.
 const TLS: &str = "TLS";
 
+/// The help heading of the flags that choose what answers the requests instead of files.
+const WHAT_TO_SERVE: &str = "What to serve (files by default)";
+
 /// Serve HTTPS: files, CGI scripts, a gateway application or the request dump, over TLS.
 #[derive(Parser)]
 #[command(version, about, after_help = cli::SHARING_HELP)]
@@ -28,12 +31,14 @@ struct Args {
     #[command(flatten)]
     serve: ServeArgs,
 
+    // `--tls-cert` and `--tls-key` are the names Python 3.14's `http.server` gives these
+    // two flags, so a command line written for it works here too.
     /// The certificate chain, PEM (from mkcert or openssl); without it one is made at start.
-    #[arg(long, value_name = "FILE", requires = "key", help_heading = TLS)]
+    #[arg(long, visible_alias = "tls-cert", value_name = "FILE", requires = "key", help_heading = TLS)]
     cert: Option<PathBuf>,
 
     /// The certificate's private key, PEM (PKCS#8, RSA or EC).
-    #[arg(long, value_name = "FILE", requires = "cert", help_heading = TLS)]
+    #[arg(long, visible_alias = "tls-key", value_name = "FILE", requires = "cert", help_heading = TLS)]
     key: Option<PathBuf>,
 
     /// Save the certificate (PEM) here, for `curl --cacert FILE` or a browser import.
@@ -45,15 +50,15 @@ struct Args {
     redirect_from: Option<u16>,
 
     /// Run the CGI scripts in cgi-bin/ as well as serving files (lesson 03, over TLS).
-    #[arg(long, conflicts_with_all = ["dump", "gateway"])]
+    #[arg(long, conflicts_with_all = ["dump", "gateway"], help_heading = WHAT_TO_SERVE)]
     cgi: bool,
 
     /// Answer every request with what was parsed and what TLS negotiated.
-    #[arg(long, conflicts_with = "gateway")]
+    #[arg(long, conflicts_with = "gateway", help_heading = WHAT_TO_SERVE)]
     dump: bool,
 
     /// Serve lesson 05's gateway application (the environment page) over TLS.
-    #[arg(long)]
+    #[arg(long, help_heading = WHAT_TO_SERVE)]
     gateway: bool,
 }
 

@@ -35,7 +35,9 @@
 //!     client could otherwise send `X_Forwarded_For` to forge what a proxy put in
 //!     `X-Forwarded-For`, since both become `HTTP_X_FORWARDED_FOR`;
 //!   - `Proxy`, always: a script that believes `HTTP_PROXY` would send its own outgoing
-//!     requests through the client's proxy ("httpoxy", CVE-2016-5385);
+//!     requests through the client's proxy ("httpoxy", a family of CVEs from 2016, one per
+//!     affected implementation: CVE-2016-5385 for PHP, 5386 Go, 5387 Apache httpd, 5388
+//!     Tomcat, 1000109 HHVM, 1000110 Python);
 //!   - `Authorization` and `Proxy-Authorization`: credentials stay with the server unless the
 //!     operator passes `Authorization` on purpose ([`CgiOptions::pass_authorization`]);
 //!   - `Content-Type` and `Content-Length` (already `CONTENT_TYPE` and `CONTENT_LENGTH`), and

@@ -220,9 +220,25 @@ impl HostError {
         }
     }
 
-    /// The error page.
+    /// The error page. The one for the script folder itself links to the folder's index
+    /// script, the page the README sends learners to, when that script can run.
     pub fn response(&self) -> Response {
-        let response = Response::error_page(self.status(), &self.public_message());
+        let status = self.status();
+        let message = self.public_message();
+        let response = match self {
+            HostError::Refused(ScriptRefusal::NoScriptName { index: Some(index) }) => {
+                Response::html(
+                    status,
+                    crate::html::error_page_with_link(
+                        status,
+                        &message,
+                        "The scripts are listed at",
+                        index,
+                    ),
+                )
+            }
+            _ => Response::error_page(status, &message),
+        };
         match self {
             HostError::Busy { .. } => response
                 .with_header("Retry-After", "1")

@@ -20,8 +20,9 @@
 //!   A status outside 200–599 — 1xx would be an interim answer, not a response — is 502.
 //! - §6.3.1 `Content-Type` is required for a document (§6.2.1) unless a `Status` or a
 //!   `Location` says what the response is: `Status: 204 No Content` needs none.
-//! - §6.3.2, §6.2.3, §6.2.4 `Location`: an absolute URL (`https://example.org/`) is a
-//!   redirect for the client, 302 unless the script gave a `Status`. A local path (`/x?y`)
+//! - §6.3.2 `Location`: an absolute URL (`https://example.org/`) is a redirect for the
+//!   client (§6.2.3 without a document, §6.2.4 with one), 302 unless the script gave a
+//!   `Status`. A local path (`/x?y`)
 //!   without a `Status` is a *local redirect*: the server answers as if the client had asked
 //!   for that path with GET ([`ScriptReply::LocalRedirect`]; the host limits the hops). A
 //!   local path with a `Status` goes to the client as it is (HTTP allows relative

@@ -22,7 +22,9 @@
 //! (`cgi-bin`, whatever the spelling): a missing script, or a symbolic link that leads outside
 //! the served directory, is 404 ([`inside_root`], as for files); `/cgi-bin/` itself, a
 //! directory, something that is not a regular file, or a file without the execute permission
-//! is 403. The permission checked is the one of the user the script will run as.
+//! is 403. The permission checked is the one of the user the script will run as. The 403 for
+//! the folder itself names the folder's `index` script when there is one that can run, so
+//! its page can link a learner on to the list of scripts.
 
 use std::fmt;
 use std::fs::{self, Metadata};
@@ -122,8 +124,12 @@ fn ends_with_slash(raw_path: &str) -> bool {
 /// Why a script path cannot be run. Each says what the client is answered and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScriptRefusal {
-    /// The path names the script folder but no script in it (403).
-    NoScriptName,
+    /// The path names the script folder but no script in it (403). A folder is never listed,
+    /// but the page can point to the folder's own `index` script, which lists what it wants.
+    NoScriptName {
+        /// The URL of the folder's `index` script (`/cgi-bin/index`), when one can be run.
+        index: Option<String>,
+    },
     /// Nothing runnable by that name exists in the served directory (404); see [`NotFound`].
     NotFound(NotFound),
     /// The name belongs to a directory (403).
@@ -150,7 +156,7 @@ impl ScriptRefusal {
 impl fmt::Display for ScriptRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ScriptRefusal::NoScriptName => {
+            ScriptRefusal::NoScriptName { .. } => {
                 f.write_str("this folder holds scripts; add a script's name to run it")
             }
             ScriptRefusal::NotFound(why) => write!(f, "no such script: {why}"),
@@ -175,7 +181,11 @@ pub fn resolve_script(
     path: &ScriptPath,
     run_as: RunAs,
 ) -> Result<ScriptTarget, ScriptRefusal> {
-    let name = path.script.as_deref().ok_or(ScriptRefusal::NoScriptName)?;
+    let Some(name) = path.script.as_deref() else {
+        return Err(ScriptRefusal::NoScriptName {
+            index: runnable_index(root, path.directory, run_as),
+        });
+    };
     let file = inside_root(root, &root.join(path.directory).join(name))
         .map_err(ScriptRefusal::NotFound)?;
     let metadata = fs::metadata(&file).map_err(|_| ScriptRefusal::NotFound(NotFound::Missing))?;
@@ -202,6 +212,20 @@ pub fn resolve_script(
     })
 }
 // ANCHOR_END: resolve_script
+
+/// The URL of `directory`'s `index` script if it passes every check a script request would,
+/// so that a page never links to a script that would be refused.
+fn runnable_index(root: &Path, directory: &'static str, run_as: RunAs) -> Option<String> {
+    let index = ScriptPath {
+        directory,
+        script: Some("index".to_string()),
+        path_info: Vec::new(),
+        trailing_slash: false,
+    };
+    resolve_script(root, &index, run_as)
+        .ok()
+        .map(|target| target.script_name)
+}
 
 /// Whether the execute bit that applies to the script's user is set: the owner's, the
 /// group's or everyone else's. For the server's own user, any execute bit will do (as in
@@ -356,6 +380,30 @@ mod tests {
             resolve(root, "/cgi-bin/escape", RunAs::ServerUser),
             Err(ScriptRefusal::NotFound(NotFound::OutsideRoot))
         );
+    }
+
+    #[test]
+    fn the_folder_alone_names_its_index_script_only_when_it_can_run() {
+        let site = site();
+        let root = site.path();
+        let refusal = |path: &str| resolve(root, path, RunAs::ServerUser).unwrap_err();
+        assert_eq!(
+            refusal("/cgi-bin/"),
+            ScriptRefusal::NoScriptName { index: None }
+        );
+        write(&root.join("cgi-bin/index"), 0o644);
+        assert_eq!(
+            refusal("/cgi-bin/"),
+            ScriptRefusal::NoScriptName { index: None },
+            "an index without the execute bit would be refused: no link to it"
+        );
+        write(&root.join("cgi-bin/index"), 0o755);
+        let with_index = ScriptRefusal::NoScriptName {
+            index: Some("/cgi-bin/index".to_string()),
+        };
+        assert_eq!(refusal("/cgi-bin/"), with_index);
+        assert_eq!(refusal("/CGI-BIN"), with_index);
+        assert_eq!(with_index.status(), 403);
     }
 
     #[test]

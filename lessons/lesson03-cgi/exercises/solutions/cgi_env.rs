@@ -24,7 +24,8 @@
 //!     above all `_`: `X_Forwarded_For` would otherwise forge what a proxy put in
 //!     `X-Forwarded-For`, since both become `HTTP_X_FORWARDED_FOR`;
 //!   - `Proxy`, always: a script that believes `HTTP_PROXY` sends its own requests through
-//!     the client's proxy ("httpoxy", CVE-2016-5385);
+//!     the client's proxy ("httpoxy", a family of CVEs: CVE-2016-5385 for PHP and one
+//!     each for Go, Apache httpd, Tomcat, HHVM and Python);
 //!   - `Authorization` and `Proxy-Authorization`: credentials stay with the server;
 //!   - `Content-Type` and `Content-Length` (they are `CONTENT_TYPE` and `CONTENT_LENGTH`), and
 //!     `Transfer-Encoding` (the script reads a plain body).
