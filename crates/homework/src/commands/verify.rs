@@ -431,10 +431,17 @@ fn summary(verification: &Verification, style: Style) -> String {
         .flat_map(|lesson| lesson.properties.iter().map(|p| p.problems.len()))
         .sum();
     if verification.ok {
-        let exercises: usize = LESSONS.iter().map(|lesson| lesson.exercises.len()).sum();
+        let exercises: usize = verification
+            .lessons
+            .iter()
+            .filter_map(|verified| find_lesson(verified.lesson))
+            .map(|lesson| lesson.exercises.len())
+            .sum();
+        let lessons = verification.lessons.len();
         style.good(&format!(
-            "verify: everything holds ({} lessons, {exercises} exercises).",
-            verification.lessons.len()
+            "verify: everything holds ({lessons} lesson{}, {exercises} exercise{}).",
+            if lessons == 1 { "" } else { "s" },
+            if exercises == 1 { "" } else { "s" }
         ))
     } else {
         style.bad(&format!(
