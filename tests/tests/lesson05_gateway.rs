@@ -482,6 +482,51 @@ fn a_panicking_handler_is_a_500_that_hides_the_panic_text_which_goes_to_the_log(
     assert!(response.text().contains("Hello, world!"));
 }
 
+#[test]
+fn a_panic_is_one_log_line_even_with_rust_backtrace_set() {
+    let server = end_to_end::start_with_env(
+        "lesson05-gateway",
+        &["0"],
+        &end_to_end::workspace_root(),
+        &[("RUST_BACKTRACE", "1")],
+    );
+    let response = agent().get(&server.url("/boom")).call().unwrap();
+    assert_eq!(response.status(), 500);
+    // The access line comes after the catcher's line: once it is there, all is.
+    server.wait_for_stderr("\"GET /boom HTTP/1.1\" 500", IO_TIMEOUT);
+    let log = server.stderr();
+    let about_the_panic: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains(PANIC_TEXT) || line.contains("panicked"))
+        .collect();
+    assert_eq!(
+        about_the_panic.len(),
+        1,
+        "one line about the panic, not Rust's report too:\n{log}"
+    );
+    assert!(
+        about_the_panic[0].contains("(at lessons/lesson05-gateway/src/lib.rs:"),
+        "the line says where: {log}"
+    );
+    for noise in ["stack backtrace", "   0: ", "note: run with"] {
+        assert!(!log.contains(noise), "{noise:?} in the log:\n{log}");
+    }
+}
+
+#[test]
+fn backtrace_prints_the_backtrace_of_a_panic() {
+    let server = end_to_end::start("lesson05-gateway", &["0", "--backtrace"]);
+    let response = agent().get(&server.url("/boom")).call().unwrap();
+    assert_eq!(response.status(), 500);
+    server.wait_for_stderr("\"GET /boom HTTP/1.1\" 500", IO_TIMEOUT);
+    let log = server.stderr();
+    assert!(
+        log.contains("backtrace of the panic at lessons/lesson05-gateway/src/lib.rs:"),
+        "{log}"
+    );
+    assert!(log.contains("   0: "), "the frames are printed:\n{log}");
+}
+
 // ---------------------------------------------------------------------------------------
 // Middleware: X-Lesson and the access log
 // ---------------------------------------------------------------------------------------

@@ -112,6 +112,10 @@ pub struct TuningArgs {
     /// Seconds a client may refuse to read our response before we give up.
     #[arg(long, value_name = "SECS", default_value_t = secs(Timeouts::default().send), help_heading = LIMITS_HEADING)]
     pub send_timeout: f64,
+    /// Print a backtrace after each panic (a handler's bug), whatever RUST_BACKTRACE says;
+    /// without it a panic is one line in the log.
+    #[arg(long, help_heading = "Debugging")]
+    pub backtrace: bool,
 }
 
 fn secs(duration: Duration) -> f64 {
@@ -141,6 +145,7 @@ impl TuningArgs {
                 keep_alive: duration(self.keep_alive_timeout),
                 send: duration(self.send_timeout),
             },
+            backtraces: self.backtrace,
         }
     }
 }

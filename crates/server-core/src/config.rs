@@ -92,6 +92,9 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Time limits.
     pub timeouts: Timeouts,
+    /// Print a backtrace after each panic (`--backtrace`); otherwise a panic is one log line
+    /// (see [`crate::panics`]).
+    pub backtraces: bool,
 }
 
 impl Default for ServerConfig {
@@ -101,6 +104,7 @@ impl Default for ServerConfig {
             max_connections: 1024,
             limits: Limits::default(),
             timeouts: Timeouts::default(),
+            backtraces: false,
         }
     }
 }

@@ -30,7 +30,6 @@
 use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -308,7 +307,7 @@ impl<T: Transport> Connection<T> {
         );
         // What the handler logs waits for the request's own log line (one write for both).
         access_log::hold_lines();
-        let outcome = catch_unwind(AssertUnwindSafe(|| handler.handle(&request, &mut body)));
+        let outcome = crate::panics::catch(|| handler.handle(&request, &mut body));
         let body_error = body.error().cloned();
         let body_finished = body.is_finished();
         let client_holds_body = body.continue_still_pending();
@@ -318,8 +317,11 @@ impl<T: Transport> Connection<T> {
         let response = match (outcome, body_error) {
             (_, Some(error)) => Response::error_page(error.status(), &error.to_string()),
             (Ok(response), None) => response,
-            (Err(_), None) => {
-                access_log::log_message(Some(self.peer), "the handler panicked; answering 500");
+            (Err(panic), None) => {
+                access_log::log_message(
+                    Some(self.peer),
+                    &format!("the handler failed, answering 500: {panic}"),
+                );
                 keep_alive = false;
                 Response::error_page(500, "The server failed while answering this request")
             }

@@ -19,6 +19,7 @@
 //! - [`access_log`] — one escaped log line per request, like `python3 -m http.server`.
 //! - [`html`] — HTML escaping and the shared error page.
 //! - [`memory`] — a connection in memory, for tests, fuzzing and exercises.
+//! - [`panics`] — a panicking handler becomes a 500 and one log line (`--backtrace` for more).
 //! - [`static_files`] — serving a directory safely, with listings (lesson 02).
 //! - [`cgi`] — a CGI/1.1 host: scripts in `cgi-bin/` run as child processes (lesson 03).
 //! - [`cgi_program`] — the CGI program's side of the gateway (lesson 03): the request from
@@ -55,6 +56,7 @@ pub mod gateway;
 pub mod handler;
 pub mod html;
 pub mod memory;
+pub mod panics;
 pub mod request;
 pub mod response;
 pub mod server;

@@ -266,8 +266,10 @@ impl Server {
         }
     }
 
-    /// Serves until Ctrl-C (SIGINT) or SIGTERM, then shuts down gracefully.
+    /// Serves until Ctrl-C (SIGINT) or SIGTERM, then shuts down gracefully. As the server
+    /// of its process, it also sets how panics are logged ([`crate::panics`]).
     pub fn run_until_ctrl_c(self) {
+        crate::panics::install_hook(self.shared.config.backtraces);
         let handle = self.shutdown_handle();
         let installed = ctrlc::set_handler(move || {
             if handle.is_stopping() {

@@ -268,18 +268,13 @@ fn a_script_that_times_out_mid_body_gets_its_connection_cut() {
 }
 
 #[test]
-fn a_background_child_holding_stdout_cannot_hang_the_server() {
+fn a_background_child_holding_stdout_is_ended_and_the_answer_is_whole() {
+    // A time limit far away: only the script's exit may end the response.
     let script = "printf 'Content-Type: text/plain\\n\\nstarted\\n'; sleep 30 & exit 0";
-    let site = site_with(&[("daemon", script)], options(PRINT_THEN_STOP, 4));
-    let started = Instant::now();
+    let site = site_with(&[("daemon", script)], options(Duration::from_secs(60), 4));
     let reply = get(&site, "/cgi-bin/daemon");
     assert_eq!(reply.text(), "started\n");
-    assert!(!reply.complete);
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(reply.complete, "the script had finished its answer");
     wait_until_idle(&site);
 }
 
@@ -411,23 +406,19 @@ fn a_body_held_in_memory_reaches_a_slow_reader_whole() {
 }
 
 #[test]
-fn a_background_child_holding_only_stderr_is_stopped_at_the_deadline() {
+fn a_background_child_holding_only_stderr_is_ended_after_the_exit_grace() {
     // The response is complete at once; the `sleep` keeps stderr open after the script exits.
     let script = "printf 'Content-Type: text/plain\\n\\ndone'; sleep 30 >/dev/null &";
-    let site = site_with(&[("leave", script)], options(PRINT_THEN_STOP, 4));
+    let site = site_with(&[("leave", script)], options(Duration::from_secs(60), 4));
     let started = Instant::now();
     let reply = get(&site, "/cgi-bin/leave");
     assert_eq!(reply.text(), "done");
     assert!(reply.complete);
-    assert!(
-        started.elapsed() < PRINT_THEN_STOP,
-        "took {:?}",
-        started.elapsed()
-    );
-    // The slot is held until the background process is stopped too.
+    // The slot is held until the background process is ended too, once the script has been
+    // gone for EXIT_GRACE (not at the far time limit: wait_until_idle is bounded well below).
     assert_eq!(site.host.running_scripts(), 1);
     wait_until_idle(&site);
-    assert!(started.elapsed() >= PRINT_THEN_STOP);
+    assert!(started.elapsed() >= process::EXIT_GRACE);
 }
 
 #[test]

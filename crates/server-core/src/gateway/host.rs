@@ -20,7 +20,6 @@
 //! while the body is being produced ends the body early and the connection with it.
 
 use std::io::{self, Read};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use super::{Application, Chunks, Environ, GatewayError, StartResponse};
@@ -194,8 +193,11 @@ fn frame(mut chunks: Chunks, declared: Option<u64>) -> Result<Body, String> {
 
 /// The next chunk, with a panic inside the application's iterator turned into an error.
 fn next_chunk(chunks: &mut Chunks) -> io::Result<Option<Vec<u8>>> {
-    catch_unwind(AssertUnwindSafe(|| chunks.next()))
-        .map_err(|_| io::Error::other("the application panicked while producing its body"))
+    crate::panics::catch(|| chunks.next()).map_err(|panic| {
+        io::Error::other(format!(
+            "the application failed while producing its body: {panic}"
+        ))
+    })
 }
 
 /// Reads the chunks one after another.

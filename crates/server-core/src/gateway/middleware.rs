@@ -14,7 +14,6 @@
 //!   a 500 whose page says nothing about the cause; the cause goes to `wsgi.errors`. Details
 //!   of a failure (file paths, queries, stack traces) help an attacker more than a visitor.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
 use super::{AppError, Application, Chunks, Environ, GatewayError, StartResponse, body};
@@ -94,14 +93,14 @@ impl<A: Application> Application for ErrorCatcher<A> {
         environ: &mut Environ<'_>,
         start_response: &mut StartResponse,
     ) -> Result<Chunks, AppError> {
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.0.call(environ, start_response)));
+        let outcome = crate::panics::catch(|| self.0.call(environ, start_response));
         let cause = match outcome {
             Ok(Ok(chunks)) => match start_response.refused() {
                 None => return Ok(chunks),
                 Some(refused) => refused.to_string(),
             },
             Ok(Err(error)) => error.to_string(),
-            Err(panic) => panic_message(panic.as_ref()),
+            Err(panic) => panic.to_string(),
         };
         let line = format!(
             "[error] {} {}: {}",
@@ -122,12 +121,3 @@ impl<A: Application> Application for ErrorCatcher<A> {
     }
 }
 // ANCHOR_END: error_catcher
-
-/// The text of a panic, when it has one.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
-        (Some(text), _) => format!("panic: {text}"),
-        (_, Some(text)) => format!("panic: {text}"),
-        _ => "panic".to_string(),
-    }
-}
