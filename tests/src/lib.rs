@@ -32,6 +32,12 @@ pub fn skip_unless_ci(reason: &str) {
     println!("note: skipped: {reason}");
 }
 
+/// True when these tests run as root (uid 0), as CI does and a container often does.
+pub fn running_as_root() -> bool {
+    let uid = Command::new("id").arg("-u").output().map(|o| o.stdout);
+    uid.as_deref().is_ok_and(|id| id.trim_ascii() == b"0")
+}
+
 /// How long a server may take to print its start-up line.
 pub const START_TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -1072,7 +1072,7 @@ fn a_privileged_port_is_one_error_sentence() {
         end_to_end::skip_unless_ci("this system lets anyone listen on port 80");
         return;
     }
-    let finished = if running_as_root() {
+    let finished = if end_to_end::running_as_root() {
         // Root may listen on port 80, so the server runs as `nobody`, as a learner's would:
         // from a copy of the binary in a temporary directory, which `nobody` may enter even
         // when the checkout is under a private home directory.
@@ -1094,12 +1094,6 @@ fn a_privileged_port_is_one_error_sentence() {
         "port 80 is below 1024, and only the administrator may listen there.",
         "cargo run -p lesson02-http -- 8080",
     );
-}
-
-/// True when these tests run as root (uid 0).
-fn running_as_root() -> bool {
-    let uid = Command::new("id").arg("-u").output().map(|o| o.stdout);
-    uid.as_deref().is_ok_and(|id| id.trim_ascii() == b"0")
 }
 
 // ---------------------------------------------------------------------------------------

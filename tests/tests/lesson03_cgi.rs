@@ -1751,3 +1751,82 @@ fn descriptors_the_server_inherited_never_reach_a_script() {
         "fd 7 leaked:\n{listed}"
     );
 }
+
+/// Copies the repository's cgi-bin/ into `to`, keeping each script's mode.
+fn copy_repository_scripts(to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    let from = end_to_end::workspace_root().join("cgi-bin");
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let destination = to.join(entry.file_name());
+        fs::copy(entry.path(), &destination).unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode();
+        fs::set_permissions(&destination, fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
+
+#[test]
+fn as_root_in_a_private_home_every_repository_script_answers_200() {
+    if !end_to_end::running_as_root() {
+        end_to_end::skip_unless_ci("this test is about a server started as root");
+        return;
+    }
+    // The usual container: the workbench cloned into /root (mode 700), run as root.
+    let temp = TempDir::new("lesson03-root-home");
+    let home = temp.path().join("root");
+    let checkout = home.join("workbench");
+    copy_repository_scripts(&checkout.join("cgi-bin"));
+    // hello-rust looks for the lesson03-cgi binary in ../target/debug.
+    symlink(
+        end_to_end::binary("lesson03-cgi")
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap(),
+        checkout.join("target"),
+    )
+    .unwrap();
+    fs::write(checkout.join("README.md"), "# the workbench\n").unwrap();
+    fs::set_permissions(&home, fs::Permissions::from_mode(0o700)).unwrap();
+
+    let server = end_to_end::start_in("lesson03-cgi", &["0"], &checkout);
+    let note = server.wait_for_stdout("CGI scripts run as root too", IO_TIMEOUT);
+    assert!(note.contains("this machine only (127.0.0.1)"), "{note}");
+    for target in [
+        "/cgi-bin/index",
+        "/cgi-bin/hello",
+        "/cgi-bin/env",
+        "/cgi-bin/sums?operand=1&operand=41",
+        "/cgi-bin/hello-rust",
+        "/cgi-bin/form-rust?x=1",
+        "/README.md",
+    ] {
+        let response = ask(&server, &request("GET", target, ""));
+        assert_eq!(
+            response.status,
+            200,
+            "{target}: {}; log:\n{}",
+            response.text(),
+            server.stderr()
+        );
+    }
+}
+
+#[test]
+fn as_root_a_served_folder_only_root_may_enter_is_served() {
+    if !end_to_end::running_as_root() {
+        end_to_end::skip_unless_ci("this test is about a server started as root");
+        return;
+    }
+    let temp = TempDir::new("lesson03-root-private");
+    let served = temp.path().join("private");
+    fs::create_dir(&served).unwrap();
+    fs::write(served.join("notes.txt"), "only root may read this folder\n").unwrap();
+    fs::set_permissions(&served, fs::Permissions::from_mode(0o700)).unwrap();
+    let served_arg = served.to_str().unwrap();
+    let server = end_to_end::start("lesson03-cgi", &["0", "-d", served_arg]);
+    server.wait_for_stdout("so the server stays root", IO_TIMEOUT);
+    let response = ask(&server, &request("GET", "/notes.txt", ""));
+    assert_eq!(response.status, 200, "log:\n{}", server.stderr());
+    assert_eq!(response.text(), "only root may read this folder\n");
+}

@@ -70,7 +70,10 @@ fn main() -> ExitCode {
         server_software: software.to_string(),
         ..CgiOptions::default()
     };
-    let host = CgiHost::new(root, options);
+    let mut host = CgiHost::new(root, options);
+    if let Ok(addr) = listener.local_addr() {
+        host.choose_script_user(addr.ip());
+    }
     cli::announce(&listener, "HTTP", "http");
     if let Ok(addr) = listener.local_addr() {
         let mut out = std::io::stdout().lock();

@@ -8,6 +8,7 @@
 mod certificate;
 mod redirect;
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -75,7 +76,8 @@ fn main() {
         .server_config()
         .unwrap_or_else(|e| certificate::exit_with(e));
     let software = concat!("lesson08-tls/", env!("CARGO_PKG_VERSION"));
-    let handler = handler(&args, software);
+    let listening_on = listener.local_addr().map(|addr| addr.ip());
+    let handler = handler(&args, software, listening_on.ok());
     let https_port = listener
         .local_addr()
         .map(|addr| addr.port())
@@ -95,7 +97,7 @@ fn main() {
 // ANCHOR_END: main
 
 /// What answers the requests: files, CGI, the gateway application, or the dump.
-fn handler(args: &Args, software: &str) -> Arc<dyn Handler> {
+fn handler(args: &Args, software: &str, listening_on: Option<IpAddr>) -> Arc<dyn Handler> {
     if args.dump {
         return Arc::new(server_core::dump::dump_request);
     }
@@ -108,7 +110,13 @@ fn handler(args: &Args, software: &str) -> Arc<dyn Handler> {
             server_software: software.to_string(),
             ..CgiOptions::default()
         };
-        let host = CgiHost::new(root, options);
+        let mut host = CgiHost::new(root, options);
+        if let Some(address) = listening_on {
+            host.choose_script_user(address);
+        }
+        if let Some(note) = host.startup_note() {
+            println!("{note}");
+        }
         // Started as root: the server becomes nobody, as lesson 03 does.
         if let Err(error) = host.give_up_root() {
             cli::exit_with(cli::StartupError::Other {

@@ -57,6 +57,7 @@ pub mod process;
 pub mod route;
 
 use std::fmt;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -293,6 +294,9 @@ pub struct CgiHost {
     options: CgiOptions,
     /// The cap on running scripts.
     slots: Arc<Slots>,
+    /// Set when a root server keeps root for its scripts too ([`CgiHost::choose_script_user`]):
+    /// the folder `nobody` may not enter, and the loopback address that makes it acceptable.
+    root_kept: Option<(PathBuf, IpAddr)>,
 }
 
 impl CgiHost {
@@ -311,8 +315,27 @@ impl CgiHost {
             script_folders,
             options,
             slots,
+            root_kept: None,
         }
     }
+
+    // ANCHOR: choose_script_user
+    /// Started as root, with a served folder the user `nobody` may not enter (a checkout in
+    /// `/root`, mode 700, as in a container): scripts running as `nobody` could not even be
+    /// started. When the server listens on this machine only (`listening_on` is a loopback
+    /// address), it keeps root and so do its scripts, and the start-up note says so; a server
+    /// others can reach never runs scripts as root, so then nothing changes (scripts run as
+    /// `nobody`, fail with 502, and the note says how to fix it).
+    pub fn choose_script_user(&mut self, listening_on: IpAddr) {
+        if self.options.run_as == RunAs::ServerUser || !listening_on.is_loopback() {
+            return;
+        }
+        if let Some(folder) = self.blocked_folder() {
+            self.options.run_as = RunAs::ServerUser;
+            self.root_kept = Some((folder, listening_on));
+        }
+    }
+    // ANCHOR_END: choose_script_user
 
     /// The options scripts run with.
     pub fn options(&self) -> &CgiOptions {
@@ -327,6 +350,15 @@ impl CgiHost {
     /// What the start-up output should add about scripts: who they run as, when that is
     /// not the server's own user, and a warning when that user cannot reach the scripts.
     pub fn startup_note(&self) -> Option<String> {
+        if let Some((folder, address)) = &self.root_kept {
+            return Some(format!(
+                "Started as root: user nobody may not enter {folder}, so the server stays root, \
+                 and CGI scripts run as root too. That is allowed only because the server \
+                 listens on this machine only ({address}); before sharing it with -b, run it as \
+                 a normal user, or let nobody in: chmod o+x {folder}",
+                folder = folder.display()
+            ));
+        }
         if self.options.run_as == RunAs::ServerUser {
             return None;
         }
@@ -339,9 +371,10 @@ impl CgiHost {
             ));
         };
         Some(format!(
-            "Started as root: CGI scripts run as user nobody, {}.\nwarning: user nobody may \
-             not enter {}, so the server stays root to serve files, and every script will fail \
-             with 502; run the server as a normal user, or: chmod o+x {}",
+            "Started as root: CGI scripts run as user nobody, {}: a server others can reach \
+             never runs scripts as root.\nwarning: user nobody may not enter {}, so the server \
+             stays root to serve files, and every script will fail with 502; run the server as \
+             a normal user, or: chmod o+x {}",
             self.options.run_as,
             folder.display(),
             folder.display()
@@ -353,18 +386,22 @@ impl CgiHost {
     /// unless that user could not even reach the served folders, in which case the server
     /// stays root, so that at least its files are served (the start-up note says why).
     pub fn give_up_root(&self) -> std::io::Result<()> {
-        if self.blocked_folder().is_some() {
+        if self.root_kept.is_some() || self.blocked_folder().is_some() {
             return Ok(());
         }
         process::drop_privileges(self.options.run_as)
     }
     // ANCHOR_END: give_up_root
 
-    /// The first folder on the way to a script folder that scripts' user may not enter.
+    /// The first folder on the way to the served folder or a script folder that scripts'
+    /// user may not enter.
     pub fn blocked_folder(&self) -> Option<PathBuf> {
         let run_as = self.options.run_as;
-        self.script_folders
-            .iter()
+        if run_as == RunAs::ServerUser {
+            return None;
+        }
+        std::iter::once(&self.root)
+            .chain(&self.script_folders)
             .flat_map(|folder| folder.ancestors())
             .find(|folder| {
                 std::fs::metadata(folder).is_ok_and(|m| !route::is_executable_by(&m, run_as))

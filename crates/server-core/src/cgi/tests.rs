@@ -626,3 +626,53 @@ fn a_folder_nobody_may_enter_is_reported_at_start_up() {
     );
     assert_eq!(own_user.host.startup_note(), None);
 }
+
+#[test]
+fn a_root_server_on_loopback_keeps_root_for_scripts_nobody_cannot_reach_and_says_so() {
+    let nobody = RunAs::User {
+        uid: 65534,
+        gid: 65534,
+    };
+    let site = site_with(&[], options(SHORT_TIMEOUT, 1));
+    fs::set_permissions(site.dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    let root = site.dir.path().canonicalize().unwrap();
+    let host = |address: &str| {
+        let mut host = CgiHost::new(
+            root.clone(),
+            CgiOptions {
+                run_as: nobody,
+                ..options(SHORT_TIMEOUT, 1)
+            },
+        );
+        host.choose_script_user(address.parse().unwrap());
+        host
+    };
+
+    for loopback in ["127.0.0.1", "::1"] {
+        let kept = host(loopback);
+        assert_eq!(kept.options().run_as, RunAs::ServerUser, "{loopback}");
+        let note = kept.startup_note().unwrap();
+        assert!(note.contains("CGI scripts run as root too"), "{note}");
+        assert!(
+            note.contains(&format!("this machine only ({loopback})")),
+            "{note}"
+        );
+        assert!(
+            note.contains(&format!("chmod o+x {}", root.display())),
+            "{note}"
+        );
+    }
+
+    // A server others can reach never runs scripts as root.
+    for shared in ["0.0.0.0", "::", "192.0.2.10"] {
+        let shared_host = host(shared);
+        assert_eq!(shared_host.options().run_as, nobody, "{shared}");
+        let note = shared_host.startup_note().unwrap();
+        assert!(note.contains("never runs scripts as root"), "{note}");
+        assert!(note.contains("will fail with 502"), "{note}");
+    }
+
+    // Nothing to keep root for when nobody can reach everything.
+    fs::set_permissions(site.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(host("127.0.0.1").options().run_as, nobody);
+}
