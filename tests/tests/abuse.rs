@@ -393,6 +393,67 @@ fn slowloris_connections_are_cut_off_while_normal_requests_succeed() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
+fn a_storm_of_silent_connections_past_the_cap_leaves_the_next_client_a_503() {
+    // Issue 15, item 4: the refusal used to wait 20 ms on the accept thread for each client's
+    // request, so a storm of clients that send nothing queued every later client behind
+    // seconds of waiting. The accept loop must never wait on a client: with 600 silent
+    // connections refused first, a real client still gets its 503 (within the hang bound).
+    const CAP: usize = 4;
+    const STORM: usize = 600;
+    let site = Site::start(
+        "storm",
+        &[
+            "--max-connections",
+            "4",
+            "--header-timeout",
+            "60",
+            "--keep-alive-timeout",
+            "60",
+        ],
+    );
+    let server = &site.server;
+    let request = b"GET /hello.txt HTTP/1.1\r\nHost: test\r\n\r\n";
+    let mut held = Vec::with_capacity(CAP);
+    for index in 0..CAP {
+        let mut stream = server.connect();
+        stream.write_all(request).unwrap();
+        let response = read_one_response(&mut stream)
+            .unwrap_or_else(|e| panic!("held connection {index}: {e}; log:\n{}", site.log()));
+        assert_eq!(response.status, 200, "held connection {index}");
+        held.push(stream);
+    }
+    // The storm: connections that send nothing at all, kept open by this test.
+    let silent: Vec<TcpStream> = (0..STORM).map(|_| server.connect()).collect();
+    // A real client after it.
+    let mut client = server.connect();
+    client.write_all(request).unwrap();
+    let bytes =
+        read_until_close(&mut client, IO_TIMEOUT).closed_by_server("the client after the storm");
+    let responses = parse_responses(&bytes);
+    assert!(
+        responses.len() == 1 && responses[0].status == 503,
+        "the client after the storm got {:?}; log:\n{}",
+        String::from_utf8_lossy(&bytes),
+        site.log()
+    );
+    // Every silent connection was refused too, and closed.
+    let mut refused = 0;
+    for mut stream in silent {
+        let received = read_until_close(&mut stream, IO_TIMEOUT);
+        if received.ended_by_server()
+            && parse_responses(&received.bytes).first().map(|r| r.status) == Some(503)
+        {
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        refused, STORM,
+        "silent connections refused with 503 and closed"
+    );
+    drop(held);
+}
+
+#[test]
 fn past_the_connection_cap_extra_clients_get_503_until_places_free_up() {
     const CAP: usize = 20;
     let site = Site::start(

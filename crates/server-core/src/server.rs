@@ -104,6 +104,8 @@ struct Shared {
     last_sweep: Mutex<Instant>,
     /// An address on which a connect reaches our own listener, to wake `accept`.
     wake_addr: SocketAddr,
+    /// Connections refused with 503, handed to the thread that closes them gently.
+    refusals: Refusals,
 }
 
 /// How many workers there are, and how many wait on `epoll` for something to do. Counters
@@ -241,6 +243,7 @@ impl Server {
                 },
                 last_sweep: Mutex::new(Instant::now()),
                 wake_addr: SocketAddr::new(wake_ip, local.port()),
+                refusals: Refusals::start(),
             }),
         }
     }
@@ -336,7 +339,7 @@ impl Shared {
             if *open >= self.config.max_connections {
                 drop(open);
                 if self.tls.is_none() {
-                    refuse_busy(stream, peer, &self.config);
+                    refuse_busy(stream, peer, &self.config, &self.refusals);
                 } else {
                     // A TLS client cannot read a plain 503; closing is the clear answer.
                     access_log::log_message(Some(peer), "refused: too many connections");
@@ -640,8 +643,11 @@ fn epoll_timeout(wait: Duration) -> EpollTimeout {
     EpollTimeout::from(millis)
 }
 
-/// Answers a connection past the cap with 503, on the accept thread, without reading it.
-fn refuse_busy(mut stream: TcpStream, peer: SocketAddr, config: &ServerConfig) {
+/// Answers a connection past the cap with 503, on the accept thread, without waiting for it:
+/// the answer is written without blocking (a fresh socket's buffer takes it whole), and the
+/// socket goes to the [`Refusals`] thread, which closes it once the client's request has
+/// arrived (or a moment has passed). The accept loop never waits on a client.
+fn refuse_busy(stream: TcpStream, peer: SocketAddr, config: &ServerConfig, refusals: &Refusals) {
     let page = crate::html::error_page(503, "Too many connections; try again in a moment");
     let response = format!(
         "HTTP/1.1 503 Service Unavailable\r\nServer: {}\r\nContent-Type: text/html; charset=utf-8\r\n\
@@ -649,12 +655,72 @@ fn refuse_busy(mut stream: TcpStream, peer: SocketAddr, config: &ServerConfig) {
         config.server_software,
         page.len()
     );
-    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
-    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.set_nonblocking(true);
+    let _ = (&stream).write_all(response.as_bytes());
     let _ = stream.shutdown(Shutdown::Write);
-    // A short drain so the client's request bytes do not turn our close into a reset.
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
-    let mut scratch = [0u8; 4096];
-    let _ = stream.read(&mut scratch);
     access_log::log_message(Some(peer), "refused with 503: too many connections");
+    refusals.close_gently(stream);
+}
+
+/// How long a refused connection is kept open to read what the client sends, so that its
+/// request bytes do not turn our close into a reset that could discard the 503 on its side.
+const REFUSAL_LINGER: Duration = Duration::from_millis(200);
+/// Most refused connections lingering at once; past it, one is closed at once.
+const MAX_LINGERING: usize = 4096;
+
+/// The thread that closes refused connections gently: it reads (without waiting) what each
+/// client sends until [`REFUSAL_LINGER`] has passed or the client closed, then closes. One
+/// thread for all of them, so a storm of refusals costs the accept loop nothing but a write.
+struct Refusals {
+    /// Where the accept loop hands a refused socket over.
+    queue: std::sync::mpsc::SyncSender<TcpStream>,
+}
+
+impl Refusals {
+    /// Starts the closing thread; it ends when the server (the sender) is dropped.
+    fn start() -> Refusals {
+        let (queue, arrivals) = std::sync::mpsc::sync_channel::<TcpStream>(MAX_LINGERING);
+        let _ = std::thread::Builder::new()
+            .name("refusals".to_string())
+            .spawn(move || close_refused(&arrivals));
+        Refusals { queue }
+    }
+
+    /// Hands `stream` to the closing thread, or closes it now when too many linger.
+    fn close_gently(&self, stream: TcpStream) {
+        let _ = self.queue.try_send(stream);
+    }
+}
+
+/// The closing thread's loop: lingering sockets, drained and dropped when done.
+fn close_refused(arrivals: &std::sync::mpsc::Receiver<TcpStream>) {
+    let mut lingering: Vec<(TcpStream, Instant)> = Vec::new();
+    let mut scratch = [0u8; 4096];
+    loop {
+        let wait = if lingering.is_empty() {
+            Duration::from_secs(3600)
+        } else {
+            Duration::from_millis(10)
+        };
+        match arrivals.recv_timeout(wait) {
+            Ok(stream) => lingering.push((stream, Instant::now() + REFUSAL_LINGER)),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+        while let Ok(stream) = arrivals.try_recv() {
+            lingering.push((stream, Instant::now() + REFUSAL_LINGER));
+        }
+        let now = Instant::now();
+        lingering.retain_mut(|(stream, until)| {
+            let still_sending = loop {
+                match stream.read(&mut scratch) {
+                    Ok(0) => break false,
+                    Ok(_) => {}
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break true,
+                    Err(_) => break false,
+                }
+            };
+            still_sending && now < *until
+        });
+    }
 }
