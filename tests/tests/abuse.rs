@@ -894,6 +894,62 @@ fn zombies(server: u32, token: &str) -> Vec<String> {
 }
 
 #[test]
+fn trickling_request_bodies_leave_the_cgi_slots_to_other_clients() {
+    // Issue 15, item 1: lesson03 took a script slot before it read the body, so clients that
+    // only trickle a body held every slot as long as they liked, and everyone else got 503.
+    const MAX_SCRIPTS: usize = 2;
+    const TRICKLERS: usize = 8;
+    let temp = TempDir::new("abuse-trickle");
+    let root: PathBuf = temp.path().canonicalize().unwrap();
+    fs::create_dir_all(root.join("cgi-bin")).unwrap();
+    let script = root.join("cgi-bin/hello");
+    fs::write(&script, HELLO_SCRIPT).unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let root_arg = root.to_str().unwrap().to_string();
+    let server = start_in(
+        "lesson03-cgi",
+        &[
+            "0",
+            "-d",
+            &root_arg,
+            "--max-scripts",
+            "2",
+            "--body-timeout",
+            "60",
+        ],
+        &root,
+    );
+    // More trickling clients than slots: each announces ten million bytes and sends a few.
+    let mut tricklers: Vec<TcpStream> = (0..TRICKLERS)
+        .map(|_| {
+            let mut stream = server.connect();
+            stream
+                .write_all(
+                    b"POST /cgi-bin/hello HTTP/1.1\r\nHost: test\r\n\
+                      Content-Length: 10000000\r\n\r\nfirst bytes",
+                )
+                .unwrap();
+            stream
+        })
+        .collect();
+    // Wait until the server is reading their bodies (a trickle more from each, answered by
+    // nothing), then ask for the script the normal way, several times over the slots.
+    for stream in &mut tricklers {
+        stream.write_all(b" and a few more").unwrap();
+    }
+    for attempt in 0..(MAX_SCRIPTS * 2) {
+        let (status, body) = normal_get(&server, "/cgi-bin/hello");
+        assert_eq!(
+            (status, body.as_str()),
+            (200, "hello\n"),
+            "request {attempt} while {TRICKLERS} bodies trickle; log:\n{}",
+            log_of(&server)
+        );
+    }
+    drop(tricklers);
+}
+
+#[test]
 fn a_forking_cgi_script_is_capped_stopped_by_its_timeout_and_leaves_nothing_behind() {
     // Short, so that the names of the script and its sleepers fit in a process name (15
     // bytes), which is all that is left of a zombie.

@@ -449,10 +449,12 @@ impl CgiHost {
     ) -> Result<Response, HostError> {
         let target =
             resolve_script(&self.root, path, self.options.run_as).map_err(HostError::Refused)?;
+        // The body first, then the slot: a client that trickles its body (bounded by the body
+        // limit and timeout) holds its own connection, never one of the few script slots.
+        let (input, content_length) = read_body(request, body)?;
         let permit = self.slots.try_acquire().ok_or(HostError::Busy {
             max: self.options.max_scripts,
         })?;
-        let (input, content_length) = read_body(request, body)?;
         let launch = self.launch(request, &target, input, content_length);
         let mut output = process::start(launch, permit).map_err(HostError::Start)?;
         let headers = read_headers(&mut output).map_err(|err| {
