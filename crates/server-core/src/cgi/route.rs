@@ -15,8 +15,9 @@
 //!   file server;
 //! - the next segment names the script, and the segments after it are `PATH_INFO` (§4.1.5),
 //!   decoded, with `.` and empty segments left out and a trailing `/` kept;
-//! - a path the decoder refuses (`..`, a backslash, a NUL, not UTF-8) is a 404 whatever it
-//!   starts with.
+//! - a path the decoder refuses (`..`, a backslash, a NUL) is a 404 whatever it starts
+//!   with; so is a script path with a segment that is not UTF-8, since its parts become the
+//!   text of `SCRIPT_NAME` and `PATH_INFO` (a *file* with such a name is served as usual).
 //!
 //! [`resolve_script`] then finds the script's file, always inside the canonical folder name
 //! (`cgi-bin`, whatever the spelling): a missing script, or a symbolic link that leads outside
@@ -87,14 +88,22 @@ pub fn classify(raw_path: &str) -> Result<Route, NotFound> {
     let raw_path = without_fragment(raw_path);
     let relative = relative_path(raw_path)?;
     let mut segments = relative.components().filter_map(|part| match part {
-        Component::Normal(name) => name.to_str().map(str::to_string),
+        Component::Normal(name) => Some(name),
         _ => None,
     });
-    let Some(directory) = segments.next().as_deref().and_then(script_directory) else {
+    // A first segment that is not UTF-8 cannot be a script folder: a file, for the file server.
+    let Some(directory) = segments
+        .next()
+        .and_then(|first| first.to_str())
+        .and_then(script_directory)
+    else {
         return Ok(Route::Static);
     };
-    let script = segments.next();
-    let path_info: Vec<String> = segments.collect();
+    // Below a script folder every segment becomes text (`SCRIPT_NAME`, `PATH_INFO`).
+    let mut segments =
+        segments.map(|name| name.to_str().map(str::to_string).ok_or(NotFound::NotUtf8));
+    let script = segments.next().transpose()?;
+    let path_info: Vec<String> = segments.collect::<Result<_, _>>()?;
     let trailing_slash = script.is_some() && ends_with_slash(raw_path);
     Ok(Route::Script(ScriptPath {
         directory,
@@ -282,6 +291,9 @@ mod tests {
         );
         assert_eq!(classify("/cgi-bin/a%00"), Err(NotFound::ForbiddenCharacter));
         assert_eq!(classify("/cgi-bin/%ff"), Err(NotFound::NotUtf8));
+        assert_eq!(classify("/cgi-bin/env/a%ff"), Err(NotFound::NotUtf8));
+        // Not a script folder, whatever follows: the file server decides.
+        assert_eq!(classify("/%ff/cgi-bin/x"), Ok(Route::Static));
     }
 
     #[test]
