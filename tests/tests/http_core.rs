@@ -680,6 +680,70 @@ fn malformed_requests_get_400_and_the_server_carries_on() {
     );
 }
 
+/// Requests a lenient parser would accept, and that two parsers may read two ways: the
+/// stuff of request smuggling. Each is refused with 400 (and the connection closed).
+const AMBIGUOUS_REQUESTS: &[(&str, &str)] = &[
+    (
+        "chunk-size line ended by a bare LF",
+        "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
+    ),
+    (
+        "chunk data ended by a bare LF",
+        "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\n0\r\n\r\n",
+    ),
+    (
+        "last chunk ended by a bare LF",
+        "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\n\r\n",
+    ),
+    (
+        "userinfo in an absolute-form target",
+        "GET http://user@test/ HTTP/1.1\r\nHost: test\r\n\r\n",
+    ),
+    (
+        "userinfo hiding the real host",
+        "GET http://trusted.example:80@test/ HTTP/1.1\r\nHost: test\r\n\r\n",
+    ),
+    (
+        "non-numeric port in an absolute-form target",
+        "GET http://test:x/ HTTP/1.1\r\nHost: test\r\n\r\n",
+    ),
+    (
+        "empty host in an absolute-form target",
+        "GET http:///path HTTP/1.1\r\nHost: test\r\n\r\n",
+    ),
+];
+
+#[test]
+fn framing_and_targets_that_invite_smuggling_are_400() {
+    let server = dump_server(&[]);
+    let mut wrong = Vec::new();
+    for (what, request) in AMBIGUOUS_REQUESTS {
+        // A second request follows each one: after a 400 the server must not answer it,
+        // since where it would begin is exactly what the two readings disagree about.
+        let pipelined = format!("{request}GET /smuggled HTTP/1.1\r\nHost: test\r\n\r\n");
+        let responses = exchange(&server, pipelined.as_bytes());
+        let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+        if statuses != [400] {
+            wrong.push(format!("{what}: got {statuses:?}"));
+        }
+    }
+    assert_eq!(
+        wrong,
+        Vec::<String>::new(),
+        "every one should get exactly one 400; the server's stderr:\n{}",
+        server.stderr()
+    );
+    // The well-formed spellings still work.
+    let fine = exchange(
+        &server,
+        b"POST http://test:80/ok HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\
+          Connection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    );
+    assert_eq!(fine.len(), 1);
+    assert_eq!(fine[0].status, 200);
+    assert_dump_contains(&fine[0], "Path: /ok");
+}
+
 #[test]
 fn unimplemented_codings_and_methods_are_501() {
     let server = dump_server(&[]);

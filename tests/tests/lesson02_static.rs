@@ -8,7 +8,9 @@
 //! `../private/secret.txt`, which must never be served. The tests use Unix symbolic links.
 #![cfg(unix)]
 
+use std::ffi::OsStr;
 use std::fs::{self, File};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
@@ -318,6 +320,62 @@ fn a_directory_listing_is_sorted_escaped_and_encoded() {
         "{root}"
     );
     assert!(!root.contains("secret"), "{root}");
+}
+
+#[test]
+fn listings_mark_links_like_python_and_serve_names_that_are_not_utf8() {
+    let site = Site::new("names");
+    let names = site.public.join("names");
+    fs::create_dir_all(names.join("dir")).unwrap();
+    write(&names.join("plain.txt"), "plain\n");
+    // The byte 0xFF alone is not UTF-8: a name a Unix file system holds, as Python serves it.
+    fs::write(names.join(OsStr::from_bytes(b"\xff.txt")), "not utf-8\n").unwrap();
+    symlink("plain.txt", names.join("file-link")).unwrap();
+    symlink("dir", names.join("dir-link")).unwrap();
+    symlink("../../private/secret.txt", names.join("out-link")).unwrap();
+
+    let listing = site.raw(&request("GET", "/names/", ""));
+    assert_eq!(listing.status, 200);
+    let text = listing.text();
+    let items: Vec<&str> = text.lines().filter(|l| l.starts_with("<li>")).collect();
+    assert_eq!(
+        items,
+        [
+            "<li><a href=\"dir/\">dir/</a></li>",
+            // A link to a directory: `@` in the text (Python's marker), `/` in the link.
+            "<li><a href=\"dir-link/\">dir-link@</a></li>",
+            "<li><a href=\"file-link\">file-link@</a></li>",
+            "<li><a href=\"plain.txt\">plain.txt</a></li>",
+            // The name's bytes in the link, a readable replacement in the text.
+            "<li><a href=\"%FF.txt\">\u{fffd}.txt</a></li>",
+        ],
+        "{text}"
+    );
+
+    // The links lead where they say, in either case of hex digit.
+    for target in ["/names/%FF.txt", "/names/%ff.txt"] {
+        let file = site.raw(&request("GET", target, ""));
+        assert_eq!(file.status, 200, "{target}");
+        assert_eq!(file.text(), "not utf-8\n", "{target}");
+    }
+    assert_eq!(
+        site.raw(&request("GET", "/names/file-link", "")).text(),
+        "plain\n"
+    );
+    assert_eq!(
+        site.raw(&request("GET", "/names/dir-link/", "")).status,
+        200
+    );
+    // A link that leads out is still refused when followed (and is not listed).
+    let out = site.raw(&request("GET", "/names/out-link", ""));
+    assert_eq!(out.status, 404);
+    assert!(!out.text().contains("top secret"));
+    // Bytes that are not UTF-8 change nothing about `..`.
+    assert_eq!(
+        site.raw(&request("GET", "/names/%FF/../../private/secret.txt", ""))
+            .status,
+        404
+    );
 }
 
 #[test]

@@ -816,6 +816,54 @@ fn path_info_only_with_extra_path_and_query_string_always() {
 }
 
 #[test]
+fn a_script_in_a_folder_below_cgi_bin_runs_as_cpython_finds_it() {
+    let cgi = Cgi::start("subfolder", &[]);
+    // `cgi-bin/subdir` is a directory, so the walk goes down into it; `inner` is not, so it
+    // is the script, and what follows it is PATH_INFO.
+    let nested = cgi.dump(&request("GET", "/cgi-bin/subdir/inner/a/b?x=1", ""));
+    assert_eq!(nested.var("SCRIPT_NAME"), Some("/cgi-bin/subdir/inner"));
+    assert_eq!(nested.var("PATH_INFO"), Some("/a/b"));
+    assert_eq!(nested.var("QUERY_STRING"), Some("x=1"));
+    let script_file = cgi.root.join("cgi-bin/subdir/inner");
+    assert_eq!(
+        nested.var("SCRIPT_FILENAME"),
+        Some(script_file.to_str().unwrap())
+    );
+    assert_eq!(
+        nested.cwd,
+        cgi.root.join("cgi-bin/subdir").display().to_string(),
+        "the script runs in its own folder"
+    );
+    let plain = cgi.dump(&request("GET", "/cgi-bin/subdir/inner", ""));
+    assert_eq!(plain.var("SCRIPT_NAME"), Some("/cgi-bin/subdir/inner"));
+    assert_eq!(plain.var("PATH_INFO"), None);
+
+    // The safety rules hold below the folder too.
+    write_script(&cgi.root.join("cgi-bin/subdir/plain"), RELAY, 0o644);
+    let not_executable = cgi.get("/cgi-bin/subdir/plain");
+    cgi.assert_status(&not_executable, 403, "a script without the execute bit");
+    assert!(!not_executable.text().contains(SOURCE_MARKER));
+    cgi.assert_status(
+        &cgi.get("/cgi-bin/subdir/missing/x"),
+        404,
+        "a missing script",
+    );
+    cgi.assert_status(
+        &cgi.get("/cgi-bin/subdir/../dump"),
+        404,
+        "a `..` segment below the folder",
+    );
+    let outside = TempDir::new("lesson03-cgi-outside");
+    write_script(&outside.path().join("run"), RELAY, 0o755);
+    symlink(outside.path(), cgi.root.join("cgi-bin/escape")).unwrap();
+    cgi.assert_status(
+        &cgi.get("/cgi-bin/escape/run"),
+        404,
+        "a folder that leads out of the served directory",
+    );
+}
+
+#[test]
 fn server_name_and_protocol_come_from_the_request() {
     let cgi = Cgi::start("names", &[]);
     let v6 = cgi.dump(&request_with_host("[::1]:8080", "HTTP/1.1"));

@@ -14,6 +14,12 @@
 //! - Chunk sizes are at most 16 hex digits; chunk extensions are accepted and ignored (RFC 9112
 //!   §7.1.1 lets a recipient ignore them); a size line, with its extensions, may be 4 KiB.
 //!   Trailer fields are read and discarded (§7.1.2), bounded by the header-size limit.
+//! - The chunk-size line and the line ending after each chunk's data must end with CRLF,
+//!   exactly as §7.1's grammar writes them (`chunk-size [ chunk-ext ] CRLF chunk-data CRLF`);
+//!   a bare LF there is 400. §2.2 lets a recipient accept a bare LF only for the start-line
+//!   and fields, and being lenient in the framing is what request smuggling feeds on: a proxy
+//!   in front that reads `3\n` differently from us would see another body, and another next
+//!   request, than we do. Trailer lines are fields, so they get the head's §2.2 tolerance.
 //! - A de-chunked body over the body limit fails with 413 as soon as the limit is passed.
 //! - A body that stalls gets the deadline of `config::Timeouts::body`, which grows with each
 //!   byte received (see `config`). When it fails, the failure is remembered so that the
@@ -38,6 +44,15 @@ pub(crate) trait BodySource {
     fn fill(&mut self, deadline: Instant) -> io::Result<usize>;
     /// Sends `HTTP/1.1 100 Continue` and flushes it.
     fn send_continue(&mut self) -> io::Result<()>;
+}
+
+/// How a line of a chunked body may end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnd {
+    /// Only CRLF: the chunk-size line and the end of chunk data (RFC 9112 §7.1).
+    Crlf,
+    /// CRLF or a bare LF: trailer field lines, like the head's fields (RFC 9112 §2.2).
+    CrlfOrLf,
 }
 
 /// Where a chunked body's decoder is.
@@ -242,8 +257,14 @@ impl<'a> RequestBody<'a> {
         Ok(n)
     }
 
-    /// Reads one line (up to LF) of at most `max` bytes, without its line ending.
-    fn read_line(&mut self, max: usize, too_long: RequestError) -> Result<Vec<u8>, RequestError> {
+    /// Reads one line (up to LF) of at most `max` bytes, without its line ending, which must
+    /// be CRLF when `end` says so.
+    fn read_line(
+        &mut self,
+        max: usize,
+        end: LineEnd,
+        too_long: RequestError,
+    ) -> Result<Vec<u8>, RequestError> {
         loop {
             let buffered = self.source.buffered();
             if let Some(lf) = buffered.iter().position(|&b| b == b'\n') {
@@ -254,6 +275,11 @@ impl<'a> RequestBody<'a> {
                 self.source.consume(lf + 1);
                 if line.last() == Some(&b'\r') {
                     line.pop();
+                } else if end == LineEnd::Crlf {
+                    return Err(RequestError::BadChunk(
+                        "a chunk-size line or the end of chunk data has a bare LF; the chunked \
+                         framing needs CRLF there (RFC 9112 §7.1)",
+                    ));
                 }
                 if line.contains(&b'\r') {
                     return Err(RequestError::BadChunk("a carriage return inside a line"));
@@ -291,6 +317,7 @@ impl<'a> RequestBody<'a> {
             State::Chunked(Chunked::Size) => {
                 let line = self.read_line(
                     MAX_CHUNK_LINE,
+                    LineEnd::Crlf,
                     RequestError::BadChunk("the chunk-size line is too long"),
                 )?;
                 let size = parse_chunk_size(&line)?;
@@ -319,6 +346,7 @@ impl<'a> RequestBody<'a> {
             State::Chunked(Chunked::DataEnd) => {
                 let line = self.read_line(
                     2,
+                    LineEnd::Crlf,
                     RequestError::BadChunk("chunk data is longer than its size"),
                 )?;
                 if !line.is_empty() {
@@ -333,6 +361,7 @@ impl<'a> RequestBody<'a> {
                     let limit = self.max_trailer_bytes.saturating_sub(total).max(2);
                     let line = self.read_line(
                         limit,
+                        LineEnd::CrlfOrLf,
                         RequestError::HeadersTooLarge {
                             limit: self.max_trailer_bytes,
                         },
@@ -558,9 +587,36 @@ mod tests {
     }
 
     #[test]
-    fn bare_lf_line_endings_are_tolerated_in_chunks() {
-        let (body, _) = read_body(b"3\nabc\n0\n\n", BodyFraming::Chunked, 100);
+    fn a_bare_lf_in_the_chunk_framing_is_400() {
+        for wire in [
+            &b"3\nabc\r\n0\r\n\r\n"[..],
+            b"3;ext=1\nabc\r\n0\r\n\r\n",
+            b"3\r\nabc\n0\r\n\r\n",
+            b"3\r\nabc\r\n0\n\r\n",
+            b"3\nabc\n0\n\n",
+        ] {
+            for piece in [1, 100] {
+                let (body, _) = read_body(wire, BodyFraming::Chunked, piece);
+                let err = body.unwrap_err();
+                assert!(
+                    matches!(err, RequestError::BadChunk(why) if why.contains("bare LF")),
+                    "{:?} gave {err:?}",
+                    String::from_utf8_lossy(wire)
+                );
+                assert_eq!(err.status(), 400);
+            }
+        }
+    }
+
+    #[test]
+    fn trailer_lines_may_end_with_a_bare_lf_like_the_head() {
+        let (body, rest) = read_body(
+            b"3\r\nabc\r\n0\r\nX-T: 1\n\nNEXT",
+            BodyFraming::Chunked,
+            100,
+        );
         assert_eq!(body.unwrap(), b"abc");
+        assert_eq!(rest, b"NEXT");
     }
 
     #[test]

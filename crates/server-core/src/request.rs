@@ -18,6 +18,14 @@
 //!   only; a method that is not a token, or a target with spaces, control bytes or non-ASCII
 //!   bytes, is 400. Origin-form (`/path?query`), absolute-form (`http://host/path`), the
 //!   asterisk-form (`*`, for OPTIONS only) and authority-form (CONNECT only) are recognised.
+//! - §3.2.2 and RFC 9110 §4.2: the authority of an absolute-form target is checked, not
+//!   skipped over ([`check_absolute_form`]). Userinfo (`http://user@host/`) is 400: RFC 9110
+//!   §4.2.4 says a sender MUST NOT generate it and a recipient SHOULD treat its presence as an
+//!   error, since it is mostly used to disguise the real host. An empty host is 400 (§4.2.1: a
+//!   recipient MUST reject it), and so is a port that is not digits (`http://host:x/`; RFC
+//!   3986 §3.2.3, `port = *DIGIT`). Two programs that split a malformed authority differently
+//!   disagree about which host a request is for — the kind of gap request smuggling and cache
+//!   poisoning use.
 //! - §2.3 and RFC 9110 §6.2: `HTTP/1.0` and `HTTP/1.1` are served; a later `HTTP/1.x` is
 //!   answered as 1.1; a major version other than 1 (`HTTP/2.0` on this plain connection) is
 //!   505; anything else in the version slot is 400.
@@ -434,11 +442,11 @@ fn parse_version(version: &[u8]) -> Result<Version, RequestError> {
 /// RFC 9112 §3.2: which target forms go with which methods.
 fn check_target_form(method: &str, target: &str) -> Result<(), RequestError> {
     let lower = target.to_ascii_lowercase();
-    let ok = target.starts_with('/')
-        || (target == "*" && method == "OPTIONS")
-        || lower.starts_with("http://")
-        || lower.starts_with("https://")
-        || method == "CONNECT";
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return check_absolute_form(target);
+    }
+    let ok =
+        target.starts_with('/') || (target == "*" && method == "OPTIONS") || method == "CONNECT";
     if ok {
         Ok(())
     } else {
@@ -447,6 +455,47 @@ fn check_target_form(method: &str, target: &str) -> Result<(), RequestError> {
         ))
     }
 }
+
+// ANCHOR: absolute_form
+/// RFC 9112 §3.2.2: an absolute-form target (`http://host:port/path?query`) whose authority
+/// is `host[:port]` and nothing else — no userinfo (RFC 9110 §4.2.4), a host (§4.2.1), and a
+/// port made of digits (RFC 3986 §3.2.3). `target` starts with `http://` or `https://`.
+fn check_absolute_form(target: &str) -> Result<(), RequestError> {
+    let after_scheme = &target[target.find("://").map_or(0, |i| i + 3)..];
+    // Where `path()` will see the path begin: the authority is everything before it.
+    let authority = after_scheme.split(['/', '?']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(RequestError::BadRequestLine(
+            "the target's authority holds userinfo (user@host), which RFC 9110 §4.2.4 says to \
+             treat as an error; send the host alone",
+        ));
+    }
+    if !authority.bytes().all(is_host_byte) {
+        return Err(RequestError::BadRequestLine(
+            "the target's authority has a byte a host name cannot hold",
+        ));
+    }
+    // The port follows the last `:`, unless that `:` is inside an IPv6 literal (`[::1]`).
+    let (host, port) = match authority.rfind(':') {
+        Some(colon) if !authority[colon..].contains(']') => {
+            (&authority[..colon], &authority[colon + 1..])
+        }
+        _ => (authority, ""),
+    };
+    let is_ipv6_literal = host.len() > 2 && host.starts_with('[') && host.ends_with(']');
+    if !is_ipv6_literal && (host.is_empty() || host.contains(['[', ']', ':'])) {
+        return Err(RequestError::BadRequestLine(
+            "the target's authority has no host, or a malformed one (try http://host:port/path)",
+        ));
+    }
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(RequestError::BadRequestLine(
+            "the port in the target's authority is not a number",
+        ));
+    }
+    Ok(())
+}
+// ANCHOR_END: absolute_form
 
 /// Parses the field lines with httparse and copies them into owned [`Header`]s.
 fn parse_fields(bytes: &[u8], max_headers: usize) -> Result<Vec<Header>, RequestError> {

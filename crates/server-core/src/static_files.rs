@@ -17,7 +17,9 @@
 //!   would): a client never needs it, because browsers remove dot-segments before sending;
 //! - a segment holding a backslash (a separator on Windows) or a NUL byte (the end of a
 //!   string to the operating system) is refused;
-//! - a segment that is not UTF-8 is refused, so every name we serve can be shown and linked.
+//! - a segment that is not UTF-8 is kept as the bytes it decodes to: a Unix file name is
+//!   bytes, not text, and `python3 -m http.server` serves such files too. Nothing in such a
+//!   name can climb out of the directory — only `/` separates, and `..` is still refused.
 //!
 //! Every refusal — and every other failure — is the same `404 File not found` page: a client
 //! probing for files learns nothing from the answer. [`NotFound`] still records *why*, for the
@@ -67,8 +69,13 @@
 //!   everything except RFC 3986 §2.3's unreserved characters (letters, digits, `- . _ ~`) is
 //!   encoded, so `#`, `?`, `%` and `:` cannot turn a name into a fragment, a query, a wrong
 //!   escape or a `javascript:` URL;
+//! - a name that is not UTF-8 is linked by its bytes (`%FF.txt`), so the link leads back to
+//!   the file, and shown with `U+FFFD` for each byte that is not text (a lossy conversion:
+//!   the text is for people, the link for the server). Python links it as `%ED%B3%BF.txt`
+//!   (a UTF-8 spelling of the surrogate it decodes the byte to), the only spelling its own
+//!   decoder reads back — a request for `%FF.txt` makes that decoder fail;
 //! - entries a client could not fetch are left out: links whose target is outside the root or
-//!   missing, and names that [`relative_path`] would refuse (not UTF-8, or holding a `\`).
+//!   missing, and names that [`relative_path`] would refuse (holding a `\`).
 //!
 //! The page is `text/html; charset=utf-8`; a directory that cannot be read is a 404.
 //!
@@ -99,14 +106,16 @@
 //! request is ignored; the connection reads and discards it.
 
 use std::cmp::Ordering;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::fs::{self, File};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{self, AtomicBool};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nix::errno::Errno;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
 
 use crate::html;
 use crate::request::RequestHead;
@@ -143,7 +152,8 @@ pub enum NotFound {
     ParentSegment,
     /// A segment holds a backslash or a NUL byte.
     ForbiddenCharacter,
-    /// A segment does not decode to UTF-8 text.
+    /// A segment does not decode to UTF-8 text. Files may have such names; the CGI host
+    /// refuses them in a script's path, whose parts become text variables (`cgi::route`).
     NotUtf8,
     /// Nothing exists under that name (or a symbolic link on the way is broken).
     Missing,
@@ -203,14 +213,13 @@ pub fn relative_path(raw_path: &str) -> Result<PathBuf, NotFound> {
 }
 
 /// One decoded segment: `Ok(None)` to skip it (empty or `.`), `Ok(Some(name))` to use it.
-fn checked_segment(segment: &[u8]) -> Result<Option<&str>, NotFound> {
+/// A Unix file name is bytes, so a segment that is not UTF-8 (`%FF`) is still a name.
+fn checked_segment(segment: &[u8]) -> Result<Option<&OsStr>, NotFound> {
     match segment {
         b"" | b"." => Ok(None),
         b".." => Err(NotFound::ParentSegment),
         _ if segment.contains(&b'\\') || segment.contains(&0) => Err(NotFound::ForbiddenCharacter),
-        _ => std::str::from_utf8(segment)
-            .map(Some)
-            .map_err(|_| NotFound::NotUtf8),
+        _ => Ok(Some(OsStr::from_bytes(segment))),
     }
 }
 // ANCHOR_END: relative_path
@@ -415,8 +424,8 @@ impl EntryKind {
 /// One line of a directory listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListingEntry {
-    /// The entry's name in its directory, as it is on disk.
-    pub name: String,
+    /// The entry's name in its directory, as it is on disk: bytes, which need not be UTF-8.
+    pub name: OsString,
     /// Whether it is a file, a directory or a link, which decides the markers.
     pub kind: EntryKind,
 }
@@ -424,10 +433,10 @@ pub struct ListingEntry {
 /// The order of a listing: case-insensitive like Python's `key=str.lower`, then by bytes so
 /// that `A.txt` and `a.txt` always come out the same way.
 pub fn listing_order(a: &ListingEntry, b: &ListingEntry) -> Ordering {
-    a.name
-        .to_lowercase()
-        .cmp(&b.name.to_lowercase())
-        .then_with(|| a.name.cmp(&b.name))
+    let folded = |entry: &ListingEntry| entry.name.to_string_lossy().to_lowercase();
+    folded(a)
+        .cmp(&folded(b))
+        .then_with(|| a.name.as_bytes().cmp(b.name.as_bytes()))
 }
 
 // ANCHOR: listing_html
@@ -449,13 +458,14 @@ pub fn listing_html(shown_path: &str, entries: &[ListingEntry]) -> String {
     page
 }
 
-/// One `<li>`: the name percent-encoded in the link, HTML-escaped in the text.
+/// One `<li>`: the name's bytes percent-encoded in the link, its text HTML-escaped (with
+/// `U+FFFD` where a name is not UTF-8).
 fn listing_item(entry: &ListingEntry) -> String {
     format!(
         "<li><a href=\"{}{}\">{}{}</a></li>\n",
-        utf8_percent_encode(&entry.name, HREF_ENCODE),
+        percent_encode(entry.name.as_bytes(), HREF_ENCODE),
         entry.kind.href_suffix(),
-        html::escape(&entry.name),
+        html::escape(&entry.name.to_string_lossy()),
         entry.kind.shown_suffix()
     )
 }
@@ -645,7 +655,7 @@ fn read_listing(root: &Path, dir: &Path) -> std::io::Result<Vec<ListingEntry>> {
 
 /// How one directory entry is listed, or `None` to leave it out (see the module docs).
 fn listing_entry(root: &Path, entry: &fs::DirEntry) -> Option<ListingEntry> {
-    let name = entry.file_name().into_string().ok()?;
+    let name = entry.file_name();
     // A name that `relative_path` would refuse could never be fetched: do not offer it.
     if !matches!(checked_segment(name.as_bytes()), Ok(Some(_))) {
         return None;
@@ -678,7 +688,7 @@ mod tests {
 
     fn entry(name: &str, kind: EntryKind) -> ListingEntry {
         ListingEntry {
-            name: name.to_string(),
+            name: name.into(),
             kind,
         }
     }
@@ -696,8 +706,7 @@ mod tests {
             ("/..\\x", NotFound::ForbiddenCharacter),
             ("/a%5c..%5c..%5cx", NotFound::ForbiddenCharacter),
             ("/a%00b", NotFound::ForbiddenCharacter),
-            ("/caf%e9.txt", NotFound::NotUtf8),
-            ("/%ff%fe", NotFound::NotUtf8),
+            ("/%ff/..", NotFound::ParentSegment),
         ];
         for (raw, expected) in cases {
             assert_eq!(relative_path(raw), Err(expected), "{raw}");
@@ -721,6 +730,29 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(relative_path(raw), Ok(PathBuf::from(expected)), "{raw}");
         }
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_kept_as_bytes() {
+        let bytes = |raw: &str| relative_path(raw).map(|path| path.as_os_str().as_bytes().to_vec());
+        assert_eq!(bytes("/caf%e9.txt"), Ok(b"caf\xe9.txt".to_vec()));
+        assert_eq!(bytes("/d/%FF.txt"), Ok(b"d/\xff.txt".to_vec()));
+        assert_eq!(bytes("/%c0%ae%c0%ae/x"), Ok(b"\xc0\xae\xc0\xae/x".to_vec()));
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_linked_by_their_bytes_and_shown_lossily() {
+        let entry = ListingEntry {
+            name: OsStr::from_bytes(b"caf\xe9 <\xff>.txt").to_os_string(),
+            kind: EntryKind::File,
+        };
+        let page = listing_html("/", &[entry]);
+        assert!(
+            page.contains(
+                "<li><a href=\"caf%E9%20%3C%FF%3E.txt\">caf\u{fffd} &lt;\u{fffd}&gt;.txt</a></li>"
+            ),
+            "{page}"
+        );
     }
 
     #[test]

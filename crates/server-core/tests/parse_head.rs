@@ -304,6 +304,52 @@ fn the_absolute_form_is_accepted_and_path_and_query_drop_scheme_and_authority() 
 }
 
 #[test]
+fn an_absolute_form_authority_is_host_and_port_and_nothing_else() {
+    // RFC 9110 §4.2.4: userinfo in an http(s) URI is to be treated as an error.
+    // RFC 9110 §4.2.1: an empty host MUST be rejected. RFC 3986 §3.2.3: port = *DIGIT.
+    for target in [
+        "http://user@example.com/",
+        "http://user:secret@example.com/p",
+        "http://@example.com/",
+        "HTTPS://evil.example@example.com/",
+        "http://example.com:x/",
+        "http://example.com:80x/",
+        "http://example.com:-1/",
+        "http://example.com:80:81/",
+        "http:///path",
+        "http://?q",
+        "http://:80/",
+        "http://[::1/",
+        "http://[]/",
+        "http://[::1]x/",
+        "http://[::1]:x/",
+        "http://exa\"mple.com/",
+        "http://example.com#frag/",
+    ] {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: h\r\n\r\n");
+        let error = refused(request.as_bytes());
+        assert!(
+            matches!(error, RequestError::BadRequestLine(_)),
+            "{target}: {error:?}"
+        );
+        assert_eq!(error.status(), 400, "{target}");
+    }
+    for target in [
+        "http://example.com:8080/",
+        "http://example.com:/",
+        "http://127.0.0.1:80/x",
+        "http://[::1]/",
+        "http://[::1]:8080/x?y",
+        "http://ex%41mple.com/",
+        "http://example.com/a@b",
+        "http://example.com/?next=http://u@h:x/",
+    ] {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: h\r\n\r\n");
+        accepted(request.as_bytes());
+    }
+}
+
+#[test]
 fn connect_takes_the_authority_form() {
     let head = accepted(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
     assert_eq!(head.target, "example.com:443");

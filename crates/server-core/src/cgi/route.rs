@@ -13,13 +13,21 @@
 //!   `/CGI-BIN/x` (one file on a case-insensitive disk), `/cgi-bin./x` and `/cgi-bin%20/x`
 //!   (one file on Windows shares) — is therefore a script path and never reaches the static
 //!   file server;
-//! - the next segment names the script, and the segments after it are `PATH_INFO` (§4.1.5),
-//!   decoded, with `.` and empty segments left out and a trailing `/` kept;
-//! - a path the decoder refuses (`..`, a backslash, a NUL, not UTF-8) is a 404 whatever it
-//!   starts with.
+//! - the segments after the folder are kept, decoded, with `.` and empty segments left out
+//!   and a trailing `/` remembered; which of them is the script is for the disk to say;
+//! - a path the decoder refuses (`..`, a backslash, a NUL) is a 404 whatever it starts
+//!   with; so is a script path with a segment that is not UTF-8, since its parts become the
+//!   text of `SCRIPT_NAME` and `PATH_INFO` (a *file* with such a name is served as usual).
 //!
 //! [`resolve_script`] then finds the script's file, always inside the canonical folder name
-//! (`cgi-bin`, whatever the spelling): a missing script, or a symbolic link that leads outside
+//! (`cgi-bin`, whatever the spelling). Scripts may live in folders below it, and the script
+//! is found as CPython's `run_cgi` finds it ([`script_index`]): walk down the segments while
+//! the next one is a directory and something follows it; the first that is not a directory
+//! is the script, and the segments after it are `PATH_INFO` (§4.1.5), with a trailing `/`
+//! kept. So `/cgi-bin/sub/env/a` runs `cgi-bin/sub/env` with `SCRIPT_NAME` `/cgi-bin/sub/env`
+//! and `PATH_INFO` `/a`. Every directory on the way is checked like a file: one reached
+//! through a symbolic link that leads outside the served directory ends the walk, and then
+//! the script's own check refuses it. A missing script, or a symbolic link that leads outside
 //! the served directory, is 404 ([`inside_root`], as for files); `/cgi-bin/` itself, a
 //! directory, something that is not a regular file, or a file without the execute permission
 //! is 403. The permission checked is the one of the user the script will run as. The 403 for
@@ -29,7 +37,7 @@
 use std::fmt;
 use std::fs::{self, Metadata};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use super::RunAs;
 use super::env::ScriptTarget;
@@ -52,29 +60,36 @@ pub enum Route {
 pub struct ScriptPath {
     /// The script folder in its canonical spelling, one of [`SCRIPT_DIRECTORIES`].
     pub directory: &'static str,
-    /// The segment after the folder, if any: the script's file name.
-    pub script: Option<String>,
-    /// The decoded segments after the script: `PATH_INFO` once joined.
-    pub path_info: Vec<String>,
-    /// The path ended with `/` after the script's name, which `PATH_INFO` keeps.
+    /// The decoded segments after the folder: folders below it, the script's file name, then
+    /// `PATH_INFO`. Which is which only the disk can say ([`script_index`]).
+    pub segments: Vec<String>,
+    /// The path ended with `/` after at least one segment, which `PATH_INFO` keeps.
     pub trailing_slash: bool,
 }
 
 impl ScriptPath {
-    /// The script's URL path, decoded and canonical (`SCRIPT_NAME`): `/cgi-bin/env`.
-    pub fn script_name(&self) -> String {
-        match &self.script {
-            Some(script) => format!("/{}/{script}", self.directory),
-            None => format!("/{}/", self.directory),
-        }
+    /// The relative path of the segment at `index` and the folders above it:
+    /// `cgi-bin/sub/env` for `/cgi-bin/sub/env/a` and index 1.
+    pub fn file_path(&self, index: usize) -> PathBuf {
+        let mut path = PathBuf::from(self.directory);
+        path.extend(&self.segments[..=index]);
+        path
     }
 
-    /// `PATH_INFO`: `/a/b` for `/cgi-bin/env/a/b`, `/` for `/cgi-bin/env/`, `None` for none.
-    pub fn path_info(&self) -> Option<String> {
-        if self.path_info.is_empty() {
+    /// `SCRIPT_NAME` when the script is the segment at `script`: the script's URL path,
+    /// decoded and canonical, `/cgi-bin/sub/env`.
+    pub fn script_name(&self, script: usize) -> String {
+        format!("/{}/{}", self.directory, self.segments[..=script].join("/"))
+    }
+
+    /// `PATH_INFO` when the script is the segment at `script`: `/a/b` for
+    /// `/cgi-bin/env/a/b`, `/` for `/cgi-bin/env/`, `None` when nothing follows the script.
+    pub fn path_info(&self, script: usize) -> Option<String> {
+        let after = &self.segments[script + 1..];
+        if after.is_empty() {
             return self.trailing_slash.then(|| "/".to_string());
         }
-        let mut info = format!("/{}", self.path_info.join("/"));
+        let mut info = format!("/{}", after.join("/"));
         if self.trailing_slash {
             info.push('/');
         }
@@ -89,19 +104,25 @@ pub fn classify(raw_path: &str) -> Result<Route, NotFound> {
     let raw_path = without_fragment(raw_path);
     let relative = relative_path(raw_path)?;
     let mut segments = relative.components().filter_map(|part| match part {
-        Component::Normal(name) => name.to_str().map(str::to_string),
+        Component::Normal(name) => Some(name),
         _ => None,
     });
-    let Some(directory) = segments.next().as_deref().and_then(script_directory) else {
+    // A first segment that is not UTF-8 cannot be a script folder: a file, for the file server.
+    let Some(directory) = segments
+        .next()
+        .and_then(|first| first.to_str())
+        .and_then(script_directory)
+    else {
         return Ok(Route::Static);
     };
-    let script = segments.next();
-    let path_info: Vec<String> = segments.collect();
-    let trailing_slash = script.is_some() && ends_with_slash(raw_path);
+    // Below a script folder every segment becomes text (`SCRIPT_NAME`, `PATH_INFO`).
+    let segments: Vec<String> = segments
+        .map(|name| name.to_str().map(str::to_string).ok_or(NotFound::NotUtf8))
+        .collect::<Result<_, _>>()?;
+    let trailing_slash = !segments.is_empty() && ends_with_slash(raw_path);
     Ok(Route::Script(ScriptPath {
         directory,
-        script,
-        path_info,
+        segments,
         trailing_slash,
     }))
 }
@@ -181,13 +202,14 @@ pub fn resolve_script(
     path: &ScriptPath,
     run_as: RunAs,
 ) -> Result<ScriptTarget, ScriptRefusal> {
-    let Some(name) = path.script.as_deref() else {
+    if path.segments.is_empty() {
         return Err(ScriptRefusal::NoScriptName {
             index: runnable_index(root, path.directory, run_as),
         });
-    };
-    let file = inside_root(root, &root.join(path.directory).join(name))
-        .map_err(ScriptRefusal::NotFound)?;
+    }
+    let script = script_index(root, path);
+    let file =
+        inside_root(root, &root.join(path.file_path(script))).map_err(ScriptRefusal::NotFound)?;
     let metadata = fs::metadata(&file).map_err(|_| ScriptRefusal::NotFound(NotFound::Missing))?;
     if metadata.is_dir() {
         return Err(ScriptRefusal::Directory);
@@ -200,12 +222,12 @@ pub fn resolve_script(
             runner: run_as.to_string(),
         });
     }
-    let path_info = path.path_info();
+    let path_info = path.path_info(script);
     let path_translated = path_info
         .as_deref()
         .map(|info| root.join(info.trim_start_matches('/')));
     Ok(ScriptTarget {
-        script_name: path.script_name(),
+        script_name: path.script_name(script),
         script_file: file,
         path_info,
         path_translated,
@@ -218,14 +240,31 @@ pub fn resolve_script(
 fn runnable_index(root: &Path, directory: &'static str, run_as: RunAs) -> Option<String> {
     let index = ScriptPath {
         directory,
-        script: Some("index".to_string()),
-        path_info: Vec::new(),
+        segments: vec!["index".to_string()],
         trailing_slash: false,
     };
     resolve_script(root, &index, run_as)
         .ok()
         .map(|target| target.script_name)
 }
+
+// ANCHOR: script_index
+/// Which segment of `path` is the script, found as CPython's `run_cgi` finds it: walk down
+/// while the segment is a directory inside `root` (canonical) and more segments follow. The
+/// first segment that is not — missing, a file, or a link that leads out — is the script;
+/// [`resolve_script`] then checks it. The last segment is the script at the latest: a
+/// directory there is refused as one, never walked into.
+pub fn script_index(root: &Path, path: &ScriptPath) -> usize {
+    let last = path.segments.len().saturating_sub(1);
+    (0..last)
+        .find(|&index| {
+            let is_folder = inside_root(root, &root.join(path.file_path(index)))
+                .is_ok_and(|real| real.is_dir());
+            !is_folder
+        })
+        .unwrap_or(last)
+}
+// ANCHOR_END: script_index
 
 /// Whether the execute bit that applies to the script's user is set: the owner's, the
 /// group's or everyone else's. For the server's own user, any execute bit will do (as in
@@ -275,8 +314,8 @@ mod tests {
         ] {
             let script = script(path);
             assert_eq!(script.directory, "cgi-bin", "{path}");
-            assert_eq!(script.script.as_deref(), Some("x"), "{path}");
-            assert_eq!(script.script_name(), "/cgi-bin/x", "{path}");
+            assert_eq!(script.segments, ["x"], "{path}");
+            assert_eq!(script.script_name(0), "/cgi-bin/x", "{path}");
         }
         assert_eq!(script("/HTBIN/x").directory, "htbin");
     }
@@ -306,24 +345,29 @@ mod tests {
         );
         assert_eq!(classify("/cgi-bin/a%00"), Err(NotFound::ForbiddenCharacter));
         assert_eq!(classify("/cgi-bin/%ff"), Err(NotFound::NotUtf8));
+        assert_eq!(classify("/cgi-bin/env/a%ff"), Err(NotFound::NotUtf8));
+        // Not a script folder, whatever follows: the file server decides.
+        assert_eq!(classify("/%ff/cgi-bin/x"), Ok(Route::Static));
     }
 
     #[test]
     fn the_folder_alone_names_no_script() {
-        assert_eq!(script("/cgi-bin").script, None);
-        assert_eq!(script("/cgi-bin/").script, None);
-        assert_eq!(script("/cgi-bin/").path_info(), None);
+        assert!(script("/cgi-bin").segments.is_empty());
+        assert!(script("/cgi-bin/").segments.is_empty());
+        assert!(!script("/cgi-bin/").trailing_slash);
     }
 
     #[test]
     fn what_follows_the_script_is_decoded_path_info() {
         let path = script("/cgi-bin/env/a//b/./c%20d/");
-        assert_eq!(path.path_info, ["a", "b", "c d"]);
-        assert_eq!(path.path_info().as_deref(), Some("/a/b/c d/"));
-        assert_eq!(script("/cgi-bin/env/").path_info().as_deref(), Some("/"));
-        assert_eq!(script("/cgi-bin/env%2F").path_info().as_deref(), Some("/"));
-        assert_eq!(script("/cgi-bin/env/x").path_info().as_deref(), Some("/x"));
-        assert_eq!(script("/cgi-bin/env").path_info(), None);
+        assert_eq!(path.segments, ["env", "a", "b", "c d"]);
+        assert_eq!(path.path_info(0).as_deref(), Some("/a/b/c d/"));
+        assert_eq!(path.path_info(1).as_deref(), Some("/b/c d/"));
+        assert_eq!(path.script_name(1), "/cgi-bin/env/a");
+        assert_eq!(script("/cgi-bin/env/").path_info(0).as_deref(), Some("/"));
+        assert_eq!(script("/cgi-bin/env%2F").path_info(0).as_deref(), Some("/"));
+        assert_eq!(script("/cgi-bin/env/x").path_info(0).as_deref(), Some("/x"));
+        assert_eq!(script("/cgi-bin/env").path_info(0), None);
     }
 
     /// A served directory with a script folder, made readable for `nobody` too.
@@ -404,6 +448,57 @@ mod tests {
         assert_eq!(refusal("/cgi-bin/"), with_index);
         assert_eq!(refusal("/CGI-BIN"), with_index);
         assert_eq!(with_index.status(), 403);
+    }
+
+    #[test]
+    fn a_script_in_a_folder_below_the_script_folder_is_found_like_cpython_finds_it() {
+        let site = site();
+        let root = site.path().canonicalize().unwrap();
+        fs::create_dir_all(root.join("cgi-bin/sub/deeper")).unwrap();
+        write(&root.join("cgi-bin/sub/env"), 0o755);
+        write(&root.join("cgi-bin/sub/deeper/env"), 0o755);
+        let target = resolve(&root, "/cgi-bin/sub/env/a/b/", RunAs::ServerUser).unwrap();
+        assert_eq!(target.script_name, "/cgi-bin/sub/env");
+        assert_eq!(target.script_file, root.join("cgi-bin/sub/env"));
+        assert_eq!(target.path_info.as_deref(), Some("/a/b/"));
+        assert_eq!(target.path_translated, Some(root.join("a/b/")));
+        let deeper = resolve(&root, "/cgi-bin/sub/deeper/env", RunAs::ServerUser).unwrap();
+        assert_eq!(deeper.script_name, "/cgi-bin/sub/deeper/env");
+        assert_eq!(deeper.path_info, None);
+        // The walk stops at the first name that is not a directory, even a missing one.
+        let walked = |path: &str| script_index(&root, &script(path));
+        assert_eq!(walked("/cgi-bin/sub/deeper/env/x"), 2);
+        assert_eq!(walked("/cgi-bin/sub/missing/env"), 1);
+        assert_eq!(walked("/cgi-bin/sub/deeper"), 1);
+    }
+
+    #[test]
+    fn folders_below_the_script_folder_keep_the_safety_rules() {
+        let site = site();
+        let root = site.path().canonicalize().unwrap();
+        fs::create_dir_all(root.join("cgi-bin/sub")).unwrap();
+        write(&root.join("cgi-bin/sub/plain"), 0o644);
+        let outside = tempfile::tempdir().unwrap();
+        write(&outside.path().join("env"), 0o755);
+        symlink(outside.path(), root.join("cgi-bin/out")).unwrap();
+        let status = |path: &str| {
+            resolve(&root, path, RunAs::ServerUser)
+                .map(|_| 200)
+                .unwrap_or_else(|refusal| refusal.status())
+        };
+        assert_eq!(status("/cgi-bin/sub"), 403, "a directory is not a script");
+        assert_eq!(status("/cgi-bin/sub/"), 403, "nor with its slash");
+        assert_eq!(status("/cgi-bin/sub/plain"), 403, "not executable");
+        assert_eq!(status("/cgi-bin/sub/missing/x"), 404);
+        assert_eq!(
+            resolve(&root, "/cgi-bin/out/env", RunAs::ServerUser),
+            Err(ScriptRefusal::NotFound(NotFound::OutsideRoot)),
+            "a folder reached through a link that leads out"
+        );
+        assert_eq!(
+            classify("/cgi-bin/sub/../env"),
+            Err(NotFound::ParentSegment)
+        );
     }
 
     #[test]
