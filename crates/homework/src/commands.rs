@@ -21,8 +21,8 @@ use serde::Serialize;
 
 use crate::blackbox;
 use crate::catalog::{Exercise, LESSONS, Lesson, find_exercise, find_lesson};
-use crate::progress::{LessonCount, Progress, Status, now_utc, progress_file};
-use crate::report::{Detail, Report, Style, hint_paragraph, progress_line, render_text, to_json};
+use crate::progress::{LessonCount, Progress, Status, now_utc, progress_file, progress_line};
+use crate::report::{Detail, Report, Style, hint_paragraph, render_text, to_json};
 use crate::runner::{self, Code, RunError, RunLimits, RunOptions};
 use crate::stubs::{StubError, generate_stub};
 use crate::terminal::escape_controls;

@@ -25,7 +25,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{LESSONS, Lesson};
-use crate::report::Report;
+use crate::report::{Report, Style};
 use crate::workspace::workspace_root;
 
 /// The file's name, at the workspace root.
@@ -239,6 +239,41 @@ fn civil_date(days_since_1970: u64) -> (u64, u64, u64) {
     (year, month, day)
 }
 
+/// How many cells the progress bar has.
+const BAR_WIDTH: usize = 20;
+
+/// `Progress  ████░░░░  2 of 5 exercises · lesson01 2/2 · lesson02 0/3`.
+pub fn progress_line(counts: &[LessonCount], style: Style) -> String {
+    let done: usize = counts.iter().map(|count| count.done).sum();
+    let total: usize = counts.iter().map(|count| count.total).sum();
+    let per_lesson: Vec<String> = counts
+        .iter()
+        .map(|count| {
+            let text = format!("{} {}/{}", count.lesson, count.done, count.total);
+            if count.total > 0 && count.done == count.total {
+                style.good(&text)
+            } else {
+                text
+            }
+        })
+        .collect();
+    format!(
+        "{}  {}  {done} of {total} exercises · {}",
+        style.bold("Progress"),
+        bar(done, total),
+        per_lesson.join(" · ")
+    )
+}
+
+/// A bar of [`BAR_WIDTH`] cells, `done / total` of them full.
+fn bar(done: usize, total: usize) -> String {
+    let full = (done * BAR_WIDTH)
+        .checked_div(total)
+        .unwrap_or(0)
+        .min(BAR_WIDTH);
+    format!("{}{}", "█".repeat(full), "░".repeat(BAR_WIDTH - full))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,5 +428,27 @@ mod tests {
         assert_eq!(format_utc(1_746_091_800), "2025-05-01T09:30:00Z");
         assert_eq!(format_utc(4_107_542_399), "2100-02-28T23:59:59Z");
         assert_eq!(format_utc(4_107_542_400), "2100-03-01T00:00:00Z");
+    }
+
+    #[test]
+    fn the_progress_line_counts_every_lesson() {
+        let counts = [
+            LessonCount {
+                lesson: "lesson01",
+                done: 2,
+                total: 2,
+            },
+            LessonCount {
+                lesson: "lesson02",
+                done: 0,
+                total: 3,
+            },
+        ];
+        assert_eq!(
+            progress_line(&counts, Style::plain()),
+            "Progress  ████████░░░░░░░░░░░░  2 of 5 exercises · lesson01 2/2 · lesson02 0/3"
+        );
+        assert_eq!(bar(0, 0), "░".repeat(BAR_WIDTH));
+        assert_eq!(bar(3, 3), "█".repeat(BAR_WIDTH));
     }
 }

@@ -14,11 +14,13 @@ use std::io::IsTerminal;
 
 use serde::Serialize;
 
-use crate::progress::LessonCount;
 use crate::terminal::{escape_controls, escape_optional};
 
 /// The version of the JSON report's shape (see the module documentation).
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The name of the stand-in check of an exercise none of whose tests ran.
+pub const NO_TESTS: &str = "(no tests ran)";
 
 /// The outcome of checking one lesson.
 #[derive(Debug, Clone, Serialize)]
@@ -281,9 +283,6 @@ impl Style {
 /// How wide wrapped text may be, indentation included.
 const TEXT_WIDTH: usize = 88;
 
-/// How many cells the progress bar has.
-const BAR_WIDTH: usize = 20;
-
 /// Any value as pretty JSON (reports, listings, verify results).
 pub fn to_json(value: &impl Serialize) -> String {
     // Only maps with non-string keys or failing `Serialize` impls fail; none is used here.
@@ -342,7 +341,7 @@ fn group_text(group: &GroupResult, name_width: usize, style: Style, detail: Deta
     let passed = group.checks.iter().filter(|check| check.passed).count();
     let count = match group.checks.as_slice() {
         _ if group.compile_error.is_some() => "does not compile".to_string(),
-        [only] if only.name == crate::runner::NO_TESTS => "no tests ran".to_string(),
+        [only] if only.name == NO_TESTS => "no tests ran".to_string(),
         checks => format!("{passed} of {} checks pass", checks.len()),
     };
     let name = format!("{:<name_width$}", group.name);
@@ -401,7 +400,7 @@ fn group_text(group: &GroupResult, name_width: usize, style: Style, detail: Deta
 /// One failing check: its name, message, and the values compared or exchanged.
 fn failure_text(check: &CheckResult, label: &str, style: Style) -> String {
     let mut text = String::new();
-    if check.name != crate::runner::NO_TESTS {
+    if check.name != NO_TESTS {
         text.push_str(&format!("    {} {}\n", style.dim(label), check.name));
     }
     if let Some(message) = &check.message {
@@ -497,38 +496,6 @@ fn closing_count(report: &Report, style: Style) -> String {
     } else {
         sentence
     }
-}
-
-/// `Progress  ████░░░░  2 of 5 exercises · lesson01 2/2 · lesson02 0/3`.
-pub fn progress_line(counts: &[LessonCount], style: Style) -> String {
-    let done: usize = counts.iter().map(|count| count.done).sum();
-    let total: usize = counts.iter().map(|count| count.total).sum();
-    let per_lesson: Vec<String> = counts
-        .iter()
-        .map(|count| {
-            let text = format!("{} {}/{}", count.lesson, count.done, count.total);
-            if count.total > 0 && count.done == count.total {
-                style.good(&text)
-            } else {
-                text
-            }
-        })
-        .collect();
-    format!(
-        "{}  {}  {done} of {total} exercises · {}",
-        style.bold("Progress"),
-        bar(done, total),
-        per_lesson.join(" · ")
-    )
-}
-
-/// A bar of [`BAR_WIDTH`] cells, `done / total` of them full.
-fn bar(done: usize, total: usize) -> String {
-    let full = (done * BAR_WIDTH)
-        .checked_div(total)
-        .unwrap_or(0)
-        .min(BAR_WIDTH);
-    format!("{}{}", "█".repeat(full), "░".repeat(BAR_WIDTH - full))
 }
 
 #[cfg(test)]
@@ -646,28 +613,6 @@ lesson02 · HTTP/1.1: parsing requests and serving files
         assert!(
             !render_text(&failing_report(), Style::plain(), Detail::FirstFailure).contains('\x1b')
         );
-    }
-
-    #[test]
-    fn the_progress_line_counts_every_lesson() {
-        let counts = [
-            LessonCount {
-                lesson: "lesson01",
-                done: 2,
-                total: 2,
-            },
-            LessonCount {
-                lesson: "lesson02",
-                done: 0,
-                total: 3,
-            },
-        ];
-        assert_eq!(
-            progress_line(&counts, Style::plain()),
-            "Progress  ████████░░░░░░░░░░░░  2 of 5 exercises · lesson01 2/2 · lesson02 0/3"
-        );
-        assert_eq!(bar(0, 0), "░".repeat(BAR_WIDTH));
-        assert_eq!(bar(3, 3), "█".repeat(BAR_WIDTH));
     }
 
     #[test]

@@ -29,8 +29,7 @@ use test_program::{Ending, ProgramRun};
 
 pub use test_program::{RunLimits, StopFlag};
 
-/// The name of the stand-in check of an exercise none of whose tests ran.
-pub const NO_TESTS: &str = "(no tests ran)";
+pub use crate::report::NO_TESTS;
 
 /// How long one exercise's tests may run by default. Exercise tests call small functions;
 /// all of them together take a fraction of a second when the code is right.

@@ -30,7 +30,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::expect::Failure;
+use super::failure::Failure;
 use super::tls::{self, HandshakeError, Negotiated, TlsStream, TlsVersions, Trust};
 
 /// How long to wait for the server to accept a connection.
@@ -344,8 +344,7 @@ pub fn connect_via<'t>(
                     lasting: true,
                 }));
             };
-            let deadline = Instant::now() + RESPONSE_TIMEOUT;
-            let stream = tls::handshake(stream, &target.host, trust, versions, deadline)
+            let stream = tls::handshake(stream, &target.host, trust, versions, RESPONSE_TIMEOUT)
                 .map_err(ConnectError::Handshake)?;
             Transport::Tls(Box::new(stream))
         }

@@ -19,7 +19,7 @@
 //! [`version_check`].
 
 use super::client::{Framing, Response, Target, find};
-use super::expect::Failure;
+use super::failure::Failure;
 use super::{Check, Group, Passed, exercise_hint, name_of};
 use crate::catalog::Lesson;
 

@@ -28,7 +28,7 @@
 //! raw text.
 
 use super::client::{Response, Target, find};
-use super::expect::Failure;
+use super::failure::Failure;
 use super::{Check, Group, Outcome, Passed, name_of};
 use crate::catalog::Lesson;
 

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::client::{Response, Target};
 use super::display;
-use super::expect::Failure;
+use super::failure::Failure;
 use super::lesson03::decode_entities;
 use super::{Check, Group, Passed, exercise_hint, name_of};
 use crate::catalog::Lesson;

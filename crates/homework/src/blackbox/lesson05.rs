@@ -21,7 +21,7 @@
 //! listens on), as is everything else on the page: its title, its styling, what else it says.
 
 use super::client::{Response, Target};
-use super::expect::Failure;
+use super::failure::Failure;
 use super::lesson03::{decode_entities, element_texts, table_value};
 use super::page::{escaped, is_escaped};
 use super::{Check, Group, Passed, name_of};

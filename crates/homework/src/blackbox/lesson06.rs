@@ -21,7 +21,7 @@
 use serde_json::Value;
 
 use super::client::{Response, Target};
-use super::expect::Failure;
+use super::failure::Failure;
 use super::lesson03::{decode_entities, table_value};
 use super::page::{Link, element_text, escaped, has_doctype, is_escaped, links};
 use super::{Check, Group, exercise_hint};

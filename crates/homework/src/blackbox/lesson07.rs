@@ -17,7 +17,7 @@
 
 use super::client::{Response, Target};
 use super::display;
-use super::expect::Failure;
+use super::failure::Failure;
 use super::page::links;
 use super::{Check, Group, exercise_hint};
 use crate::catalog::Lesson;

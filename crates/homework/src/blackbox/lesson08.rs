@@ -22,7 +22,7 @@
 //! keep-alive check is skipped unless its `protocol_version` is `HTTP/1.1`).
 
 use super::client::{Framing, Response, Sign, Target, Via};
-use super::expect::Failure;
+use super::failure::Failure;
 use super::tls::{HTTP_1_1, TlsVersions};
 use super::{Check, Group, Passed, Server, exercise_hint};
 use crate::catalog::Lesson;

@@ -19,7 +19,8 @@
 //! - [`client`] — a small raw HTTP/1.1 client: exact bytes out, bounded reads, a transcript.
 //! - [`tls`] — TLS under that client for `https://`: the `--cacert` trust, a bounded
 //!   handshake, its errors in plain words.
-//! - [`expect`] — what a check expects of a response, and the [`Failure`] it reports.
+//! - [`failure`] — the [`Failure`] every check reports.
+//! - [`expect`] — what a check expects of a response.
 //! - [`display`] — bytes escaped for the report.
 //! - [`page`] — HTML pages read leniently: table values, links, the text of an element.
 //! - [`lesson01`] to [`lesson08`] — each lesson's checks, in groups.
@@ -33,6 +34,7 @@
 mod client;
 mod display;
 mod expect;
+mod failure;
 mod lesson01;
 mod lesson02;
 mod lesson03;
@@ -53,7 +55,7 @@ use base64::prelude::{BASE64_STANDARD, Engine as _};
 use crate::report::{CheckResult, GroupResult, Report, Status};
 
 use client::{ConnectError, Connection, Framing, Response, Scheme, Target, Transcript, Via};
-use expect::Failure;
+use failure::Failure;
 
 /// Runs the black-box checks of `lesson` against the server at `url`; for an `https://` URL,
 /// trusting only the certificates in the PEM file `cacert`.

@@ -17,7 +17,7 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -294,8 +294,9 @@ pub fn handshake(
     host: &str,
     trust: &Trust,
     versions: TlsVersions,
-    deadline: Instant,
+    timeout: Duration,
 ) -> Result<TlsStream, HandshakeError> {
+    let deadline = Instant::now() + timeout;
     let name = server_name(host).map_err(|message| HandshakeError {
         message,
         lasting: true,
@@ -327,7 +328,7 @@ pub fn handshake(
             return Err(HandshakeError::once(format!(
                 "the server accepted the connection but did not finish the TLS handshake within \
                  {} seconds{}",
-                super::client::RESPONSE_TIMEOUT.as_secs(),
+                timeout.as_secs(),
                 if first.is_empty() {
                     ": it sent nothing back. Is it a plain HTTP server waiting for a request?"
                 } else {

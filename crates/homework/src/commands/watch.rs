@@ -27,8 +27,8 @@ use super::{
     Audience, CommandError, check_lesson, counted_lessons, finish, next_step, resolve_lesson,
 };
 use crate::catalog::Lesson;
-use crate::progress::{Progress, progress_file};
-use crate::report::{Detail, Report, Style, progress_line, render_text};
+use crate::progress::{Progress, progress_file, progress_line};
+use crate::report::{Detail, Report, Style, render_text};
 use crate::runner::{Code, RunError, RunLimits, RunOptions, StopFlag};
 use crate::workspace::workspace_root;
 
