@@ -71,7 +71,7 @@ def cannot_run_here():
 
 
 def make_certificate(directory):
-    """A self-signed certificate and key for localhost and 127.0.0.1, made by openssl."""
+    """A self-signed certificate and key for localhost, 127.0.0.1 and ::1, made by openssl."""
     openssl = shutil.which("openssl")
     if openssl is None:
         raise CannotRun("the openssl command is not installed; install it, or give a "
@@ -80,7 +80,7 @@ def make_certificate(directory):
     # The command of the book's "Making a certificate with openssl", valid for one day.
     command = [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
                "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-               "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+               "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
                "-addext", "basicConstraints=critical,CA:FALSE",
                "-addext", "extendedKeyUsage=serverAuth",
                "-keyout", str(key), "-out", str(cert)]
@@ -163,7 +163,6 @@ def stop(server):
     server.server_close()
 
 
-# ANCHOR: fetch
 def fetch(port, cafile, path):
     """GETs `path` over HTTPS, trusting only `cafile`; returns (status line, body) or an error."""
     context = ssl.create_default_context(cafile=str(cafile))
@@ -178,7 +177,6 @@ def fetch(port, cafile, path):
         return None, f"{type(error).__name__}: {error}"
     finally:
         conn.close()
-# ANCHOR_END: fetch
 
 
 def try_variant(root, cert, key, have_fork):
@@ -245,7 +243,7 @@ def main(argv):
             except CannotRun as error:
                 print(f"Cannot run the demo: {error}", file=sys.stderr)
                 return 2
-            print("Certificate: self-signed for localhost and 127.0.0.1, made with the "
+            print("Certificate: self-signed for localhost, 127.0.0.1 and ::1, made with the "
                   "openssl command; the client trusts it and nothing else.")
         root = make_site(directory)
         print(f"Site: {FILE_PATH}, a file, and {SCRIPT_PATH}, a shell script.")
