@@ -77,7 +77,7 @@ fn main() {
         .unwrap_or_else(|e| certificate::exit_with(e));
     let software = concat!("lesson08-tls/", env!("CARGO_PKG_VERSION"));
     let listening_on = listener.local_addr().map(|addr| addr.ip());
-    let handler = handler(&args, software, listening_on.ok());
+    let (handler, note) = handler(&args, software, listening_on.ok());
     let https_port = listener
         .local_addr()
         .map(|addr| addr.port())
@@ -86,6 +86,9 @@ fn main() {
         .redirect_from
         .map(|port| redirect::listen(listen, port, https_port));
     cli::announce(&listener, "HTTPS", "https");
+    if let Some(note) = note {
+        println!("{note}");
+    }
     certificate::describe(&certificate, &args.write_cert);
     if let Some(redirect) = redirect {
         redirect::start(redirect, args.serve.tuning.to_config(software));
@@ -96,13 +99,19 @@ fn main() {
 }
 // ANCHOR_END: main
 
-/// What answers the requests: files, CGI, the gateway application, or the dump.
-fn handler(args: &Args, software: &str, listening_on: Option<IpAddr>) -> Arc<dyn Handler> {
+/// What answers the requests: files, CGI, the gateway application, or the dump; and, for
+/// CGI, what the start-up output should add about who runs the scripts.
+fn handler(
+    args: &Args,
+    software: &str,
+    listening_on: Option<IpAddr>,
+) -> (Arc<dyn Handler>, Option<String>) {
     if args.dump {
-        return Arc::new(server_core::dump::dump_request);
+        return (Arc::new(server_core::dump::dump_request), None);
     }
     if args.gateway {
-        return Arc::new(GatewayHost::new(lesson05_gateway::application(), software));
+        let app = GatewayHost::new(lesson05_gateway::application(), software);
+        return (Arc::new(app), None);
     }
     let root = cli::check_directory(&args.serve.directory).unwrap_or_else(|e| cli::exit_with(e));
     if args.cgi {
@@ -114,9 +123,7 @@ fn handler(args: &Args, software: &str, listening_on: Option<IpAddr>) -> Arc<dyn
         if let Some(address) = listening_on {
             host.choose_script_user(address);
         }
-        if let Some(note) = host.startup_note() {
-            println!("{note}");
-        }
+        let note = host.startup_note();
         // Started as root: the server becomes nobody, as lesson 03 does.
         if let Err(error) = host.give_up_root() {
             cli::exit_with(cli::StartupError::Other {
@@ -124,7 +131,7 @@ fn handler(args: &Args, software: &str, listening_on: Option<IpAddr>) -> Arc<dyn
                 source: error,
             });
         }
-        return Arc::new(host);
+        return (Arc::new(host), note);
     }
-    Arc::new(StaticFiles::new(root))
+    (Arc::new(StaticFiles::new(root)), None)
 }
