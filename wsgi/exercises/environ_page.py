@@ -85,6 +85,7 @@ def readable(value):
         return value
 
 
+# ANCHOR: exercise
 def summary_rows(environ):
     """The first table's rows: one per entry of SUMMARY."""
     # TODO: for each (label, key) of SUMMARY, "<tr><th>LABEL</th><td>VALUE</td></tr>", VALUE
@@ -97,6 +98,7 @@ def every_row(environ):
     # TODO: "<tr><th>NAME</th><td>VALUE</td></tr>" for every key whose value is a str,
     # sorted by key, both escaped.
     return "<tr><th>TODO</th><td>one row per variable</td></tr>"
+# ANCHOR_END: exercise
 
 
 def application(environ, start_response):

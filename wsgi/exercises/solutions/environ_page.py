@@ -62,6 +62,7 @@ def readable(value):
         return value
 
 
+# ANCHOR: exercise
 def summary_rows(environ):
     """The first table's rows: one per entry of SUMMARY."""
     rows = []
@@ -80,6 +81,7 @@ def every_row(environ):
         f"<td>{html.escape(readable(environ[name]))}</td></tr>"
         for name in names
     )
+# ANCHOR_END: exercise
 
 
 def application(environ, start_response):
