@@ -90,24 +90,171 @@ fn lesson01_checks_pass_against_lesson01_echo() {
     assert!(checked.status.success(), "{}", checked.stderr);
 }
 
+/// The groups of lesson 03 that check the learner's exercise pages, in Python and in Rust.
+const LESSON03_PYTHON_EXERCISES: &[&str] =
+    &["exercise I: env_table", "exercise II: adding_machine"];
+const LESSON03_RUST_EXERCISES: &[&str] = &[
+    "exercise I in Rust: env_table-rust",
+    "exercise II in Rust: adding_machine-rust",
+];
+
+/// Whether each group of a `--json` report passed, by name.
+fn group_outcomes(report: &Value) -> Vec<(String, bool)> {
+    report["groups"]
+        .as_array()
+        .expect("groups is a list")
+        .iter()
+        .map(|group| {
+            (
+                group["name"].as_str().unwrap_or("").to_string(),
+                group["passed"] == true,
+            )
+        })
+        .collect()
+}
+
+/// Whether the group `name` of a report passed; panics when the report has no such group.
+fn group_passed(report: &Value, name: &str, stdout: &str) -> bool {
+    group_outcomes(report)
+        .into_iter()
+        .find(|(group, _)| group == name)
+        .unwrap_or_else(|| panic!("no group {name:?} in the report:\n{stdout}"))
+        .1
+}
+
 #[test]
 fn lesson03_checks_pass_against_lesson03_cgi_serving_the_repository() {
-    // The repository's own cgi-bin/ scripts are what the lesson03 checks exercise.
+    // The repository's own cgi-bin/ scripts are what the lesson03 checks exercise. The
+    // exercise pages are stubs until a learner writes them, so their groups fail (or, for
+    // the Rust pages, are skipped when the exercise programs were never built); every other
+    // group passes.
     let server = start("lesson03-cgi", &["0"]);
     let checked = check("lesson03", &server.url("/"), &["--json"]);
     let report = json(&checked);
+    let exercise_groups: Vec<&str> = LESSON03_PYTHON_EXERCISES
+        .iter()
+        .chain(LESSON03_RUST_EXERCISES)
+        .copied()
+        .collect();
+    let failed_course_groups: Vec<String> = group_outcomes(&report)
+        .into_iter()
+        .filter(|(name, passed)| !passed && !exercise_groups.contains(&name.as_str()))
+        .map(|(name, _)| name)
+        .collect();
     assert_eq!(
-        failed_names(&report),
+        failed_course_groups,
         Vec::<String>::new(),
         "{}",
         checked.stdout
     );
+    for group in LESSON03_PYTHON_EXERCISES {
+        assert!(
+            !group_passed(&report, group, &checked.stdout),
+            "{group} passed against an untouched stub:\n{}",
+            checked.stdout
+        );
+    }
     assert!(
-        report["passed"].as_u64().unwrap_or(0) >= 10,
+        report["passed"].as_u64().unwrap_or(0) >= 16,
         "{}",
         checked.stdout
     );
-    assert!(checked.status.success(), "{}", checked.stderr);
+    assert_eq!(checked.status.code(), Some(1), "{}", checked.stderr);
+}
+
+/// A folder to serve with `lesson03-cgi -d`: the course's finished scripts at the top of
+/// its `cgi-bin/` (so the course's groups pass there too), the two Rust wrappers, and, as
+/// `cgi-bin/exercises/env_table` and `adding_machine`, the files `env_table` and `sums`
+/// given (paths relative to the workspace root). No `target/` is next to it, so the Rust
+/// wrappers answer that the programs are not built, and their checks are skipped.
+fn lesson03_site(label: &str, env_table: &str, adding_machine: &str) -> end_to_end::TempDir {
+    let root = workspace_root();
+    let site = end_to_end::TempDir::new(label);
+    let exercises = site.path().join("cgi-bin/exercises");
+    std::fs::create_dir_all(&exercises).expect("cgi-bin/exercises created");
+    let copy = |from: &str, to: std::path::PathBuf| {
+        // fs::copy keeps the permissions: the scripts stay executable.
+        std::fs::copy(root.join(from), &to)
+            .unwrap_or_else(|e| panic!("copying {from} to {}: {e}", to.display()));
+    };
+    for script in ["env", "sums", "hello", "index"] {
+        copy(
+            &format!("cgi-bin/{script}"),
+            site.path().join("cgi-bin").join(script),
+        );
+    }
+    for wrapper in ["env_table-rust", "adding_machine-rust"] {
+        copy(
+            &format!("cgi-bin/exercises/{wrapper}"),
+            exercises.join(wrapper),
+        );
+    }
+    copy(env_table, exercises.join("env_table"));
+    copy(adding_machine, exercises.join("adding_machine"));
+    site
+}
+
+/// Runs lesson 03's checks against `lesson03-cgi` serving `site`; the report and its text.
+fn check_lesson03_site(site: &end_to_end::TempDir) -> (Value, String) {
+    let directory = site.path().to_str().expect("a UTF-8 temporary path");
+    let server = start("lesson03-cgi", &["0", "-d", directory]);
+    let checked = check("lesson03", &server.url("/"), &["--json"]);
+    (json(&checked), checked.stdout)
+}
+
+#[test]
+fn lesson03_exercise_checks_pass_against_the_python_solutions() {
+    let site = lesson03_site(
+        "blackbox-lesson03-solutions",
+        "cgi-bin/exercises/solutions/env_table",
+        "cgi-bin/exercises/solutions/adding_machine",
+    );
+    let (report, stdout) = check_lesson03_site(&site);
+    assert_eq!(failed_names(&report), Vec::<String>::new(), "{stdout}");
+    // The Rust programs are not built next to this folder: their checks pass as skipped.
+    let skipped = checks(&report)
+        .into_iter()
+        .filter(|(group, check)| {
+            LESSON03_RUST_EXERCISES.contains(&group.as_str())
+                && check["message"]
+                    .as_str()
+                    .is_some_and(|message| message.starts_with("skipped:"))
+        })
+        .count();
+    assert_eq!(skipped, 11, "{stdout}");
+}
+
+#[test]
+fn lesson03_exercise_checks_pass_against_the_finished_programs() {
+    // cgi-bin/env and cgi-bin/sums are the course's own answers to exercises I and II: put in
+    // the exercises' places, they pass the exercises' checks.
+    let site = lesson03_site("blackbox-lesson03-finished", "cgi-bin/env", "cgi-bin/sums");
+    let (report, stdout) = check_lesson03_site(&site);
+    assert_eq!(failed_names(&report), Vec::<String>::new(), "{stdout}");
+}
+
+#[test]
+fn lesson03_exercise_checks_fail_against_the_untouched_stubs() {
+    let site = lesson03_site(
+        "blackbox-lesson03-stubs",
+        "cgi-bin/exercises/env_table",
+        "cgi-bin/exercises/adding_machine",
+    );
+    let (report, stdout) = check_lesson03_site(&site);
+    for (group, passed) in group_outcomes(&report) {
+        let expected = !LESSON03_PYTHON_EXERCISES.contains(&group.as_str());
+        assert_eq!(passed, expected, "group {group:?}:\n{stdout}");
+    }
+    // Each stub answers (it runs), but neither its table nor its total is right: every
+    // check of the adding machine fails, and every check of the table that can.
+    let failed_of = |wanted: &str| {
+        checks(&report)
+            .into_iter()
+            .filter(|(group, check)| group == wanted && check["passed"] == false)
+            .count()
+    };
+    assert_eq!(failed_of("exercise II: adding_machine"), 5, "{stdout}");
+    assert!(failed_of("exercise I: env_table") >= 5, "{stdout}");
 }
 
 #[test]

@@ -247,6 +247,27 @@ fn lesson05_checks_pass_against_the_rust_lesson_and_python_environ_py() {
 }
 
 #[test]
+fn lesson05_checks_pass_against_the_exercise_solution_and_fail_against_its_stub() {
+    // In-class exercise III in Python: the checks written for the finished page judge the
+    // learner's wsgi/exercises/environ_page.py. The reference solution passes all of them;
+    // the untouched stub, which serves a page of TODOs, passes none.
+    let Some(solution) = PythonApp::start("exercises/solutions/environ_page.py") else {
+        end_to_end::skip_unless_ci("python3 is not installed to check wsgi/exercises/");
+        return;
+    };
+    assert_all_pass("lesson05", &solution.url(), "the solution", 4);
+    drop(solution);
+    let stub = PythonApp::start("exercises/environ_page.py").expect("python3 started before");
+    let (run, report) = check("lesson05", &stub.url());
+    let passed: Vec<(String, String, bool)> = checks(&report)
+        .into_iter()
+        .filter(|check| check.2)
+        .collect();
+    assert_eq!(passed, Vec::new(), "{}", run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+}
+
+#[test]
 fn lesson06_checks_pass_against_the_rust_lesson_and_python_bookapp_py() {
     both_pass("lesson06", "lesson06-books", "bookapp.py", 9);
 }

@@ -1802,13 +1802,23 @@ fn descriptors_the_server_inherited_never_reach_a_script() {
 
 /// Copies the repository's cgi-bin/ into `to`, keeping each script's mode.
 fn copy_repository_scripts(to: &Path) {
+    copy_tree(&end_to_end::workspace_root().join("cgi-bin"), to);
+}
+
+/// Copies the folder `from` into `to` with its subfolders (cgi-bin/exercises/...), keeping
+/// each entry's mode.
+fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
-    let from = end_to_end::workspace_root().join("cgi-bin");
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let destination = to.join(entry.file_name());
-        fs::copy(entry.path(), &destination).unwrap();
-        let mode = entry.metadata().unwrap().permissions().mode();
+        let metadata = entry.metadata().unwrap();
+        if metadata.is_dir() {
+            copy_tree(&entry.path(), &destination);
+        } else {
+            fs::copy(entry.path(), &destination).unwrap();
+        }
+        let mode = metadata.permissions().mode();
         fs::set_permissions(&destination, fs::Permissions::from_mode(mode)).unwrap();
     }
 }

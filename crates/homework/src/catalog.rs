@@ -183,6 +183,48 @@ pub static LESSONS: &[Lesson] = &[
                     mistake: "a local redirect (`Location: /path`) is answered as a client redirect",
                 }],
             },
+            Exercise {
+                name: "env_table",
+                summary: "show the CGI environment as an HTML table, sorted by name and escaped",
+                hint: "Copy the slice into a Vec so that you can sort it: tuples sort by their \
+                       first element first, and str sorts byte by byte, capitals before small \
+                       letters. Then one line per variable. Everything in the table came from \
+                       the request or the server, so both the name and the value go through \
+                       escape() on their way in.",
+                mutants: &[
+                    Mutant {
+                        find: "escape(value)",
+                        replace: "value.to_string()",
+                        mistake: "values are put in the page unescaped",
+                    },
+                    Mutant {
+                        find: "sorted.sort_unstable();",
+                        replace: "",
+                        mistake: "the rows keep the order the variables came in",
+                    },
+                ],
+            },
+            Exercise {
+                name: "adding_machine",
+                summary: "add up every `operand` of a query string, or name the values that are no numbers",
+                hint: "Form::from_query does the decoding, and all(\"operand\") gives every \
+                       value in order. Trim, skip what is blank, and let i64's parse decide \
+                       what a whole number is. Keep going after a bad value, so that the \
+                       refusal can name them all, and add in an i128: what is \
+                       9223372036854775807 + 1 in an i64?",
+                mutants: &[
+                    Mutant {
+                        find: "Err(_) => not_numbers.push(value.to_string()),",
+                        replace: "Err(_) => return Err(Refusal::NotWholeNumbers(vec![value.to_string()])),",
+                        mistake: "the refusal names only the first bad value",
+                    },
+                    Mutant {
+                        find: "let value = value.trim_matches([' ', '\\t']);",
+                        replace: "let value = value.trim_matches(' ');",
+                        mistake: "tabs around a value are not trimmed",
+                    },
+                ],
+            },
         ],
     },
     Lesson {
@@ -242,20 +284,43 @@ pub static LESSONS: &[Lesson] = &[
         title: "A gateway interface: WSGI in Rust",
         chapter: "ch05-gateway.md",
         serve_hint: "cargo run -p lesson05-gateway -- 8005",
-        exercises: &[Exercise {
-            name: "resolve_path",
-            summary: "find the handler of a path in ordered regex routes, with its captured arguments",
-            hint: "Strip the slashes first, then go through the routes in order and stop at \
-                   the first that matches. The regex crate finds a match anywhere in the text, \
-                   but a route only counts when its match starts at the very beginning: where \
-                   does the match you found start? Regex::new returns a Result; captures.iter() \
-                   gives every group, the whole match first.",
-            mutants: &[Mutant {
-                find: "if captures.get(0).is_some_and(|whole| whole.start() == 0) {",
-                replace: "if captures.get(0).is_some() {",
-                mistake: "a pattern may match anywhere in the path, not only at its start",
-            }],
-        }],
+        exercises: &[
+            Exercise {
+                name: "resolve_path",
+                summary: "find the handler of a path in ordered regex routes, with its captured arguments",
+                hint: "Strip the slashes first, then go through the routes in order and stop at \
+                       the first that matches. The regex crate finds a match anywhere in the text, \
+                       but a route only counts when its match starts at the very beginning: where \
+                       does the match you found start? Regex::new returns a Result; captures.iter() \
+                       gives every group, the whole match first.",
+                mutants: &[Mutant {
+                    find: "if captures.get(0).is_some_and(|whole| whole.start() == 0) {",
+                    replace: "if captures.get(0).is_some() {",
+                    mistake: "a pattern may match anywhere in the path, not only at its start",
+                }],
+            },
+            Exercise {
+                name: "environ_page",
+                summary: "fill the environment page's two tables from the environ, escaped",
+                hint: "Two loops. The first goes through SHOWN in its order and looks each key up \
+                       among the variables: a key that is missing and a key whose value is empty \
+                       both show NOT_SET. The second sorts a copy of the variables and writes \
+                       every one. Whatever came from the environ passes through escape(); the \
+                       labels and NOT_SET are the page's own markup.",
+                mutants: &[
+                    Mutant {
+                        find: "Some(value) if !value.is_empty() => escape(value),",
+                        replace: "Some(value) => escape(value),",
+                        mistake: "an empty value shows an empty cell instead of (not set)",
+                    },
+                    Mutant {
+                        find: "escape(name),",
+                        replace: "name,",
+                        mistake: "the names in the table of every variable are not escaped",
+                    },
+                ],
+            },
+        ],
     },
     Lesson {
         id: "lesson06",

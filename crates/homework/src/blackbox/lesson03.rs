@@ -8,6 +8,17 @@
 //! scripts of the exercises together: the environment table (exercise I, `cgi-bin/env`) and
 //! the adding machine (exercise II, `cgi-bin/sums`).
 //!
+//! The same two exercises are also the learner's to write, and the same checks judge what
+//! they write, at other paths: the Python stubs `cgi-bin/exercises/env_table` and
+//! `cgi-bin/exercises/adding_machine` (groups "exercise I: env_table" and "exercise II:
+//! adding_machine"), and the Rust functions of the exercises `env_table` and
+//! `adding_machine`, made pages by `lessons/lesson03-cgi/examples/exercise_programs.rs` and
+//! run by `cgi-bin/exercises/env_table-rust` and `adding_machine-rust` (the groups "... in
+//! Rust"). Until the learner writes them these groups fail: that is the homework. A Rust
+//! program that was never built (its wrapper says so) is not judged: its checks pass with a
+//! `skipped:` note saying how to build it, so a learner who writes only Python is not held
+//! to the Rust pages.
+//!
 //! Every check holds for any correct server and any correct script, in any language; the
 //! checks were run against both `lesson03-cgi` and Python's `http.server --cgi` (3.11). Two
 //! things are allowed to differ, and pass with a `skipped:` note saying so:
@@ -32,7 +43,19 @@ use super::failure::Failure;
 use super::{Check, Group, Outcome, Passed, name_of};
 use crate::catalog::Lesson;
 
-/// How to start a server for these checks, for the message when `/cgi-bin/env` is missing.
+/// The course's finished pages of exercises I and II.
+const ENV_PAGE: &str = "/cgi-bin/env";
+const SUMS_PAGE: &str = "/cgi-bin/sums";
+/// The learner's Python pages of exercises I and II (stubs until written).
+const ENV_EXERCISE: &str = "/cgi-bin/exercises/env_table";
+const SUMS_EXERCISE: &str = "/cgi-bin/exercises/adding_machine";
+/// The learner's Rust functions of exercises I and II, as CGI programs.
+const ENV_EXERCISE_RUST: &str = "/cgi-bin/exercises/env_table-rust";
+const SUMS_EXERCISE_RUST: &str = "/cgi-bin/exercises/adding_machine-rust";
+/// What `cgi-bin/exercises/env_table-rust` answers when the Rust programs are not built.
+const NOT_BUILT: &[u8] = b"exercise programs are not built yet";
+
+/// How to start a server for these checks, for the message when a page is missing.
 const SERVE_FROM_TOP: &str = "is the server serving the top directory of the workbench with \
     CGI on? (cargo run -p lesson03-cgi -- 8003, or python3 -m http.server --cgi 8003, from the \
     workbench's top directory)";
@@ -57,7 +80,7 @@ pub fn groups(_lesson: &Lesson, target: &Target) -> Vec<Group> {
                  (User-Agent becomes HTTP_USER_AGENT). The env script shows each one in a \
                  table, HTML-escaped: & < > \" ' become entities.",
             ),
-            checks: environment_checks(target),
+            checks: environment_checks(target, ENV_PAGE),
         },
         Group {
             name: "adding machine",
@@ -67,7 +90,7 @@ pub fn groups(_lesson: &Lesson, target: &Target) -> Vec<Group> {
                  the total; for a value that is not a whole number answer `Status: 400 Bad \
                  Request` and say which value is wrong.",
             ),
-            checks: sums_checks(target),
+            checks: sums_checks(target, SUMS_PAGE),
         },
         Group {
             name: "hello and its cookie",
@@ -87,14 +110,82 @@ pub fn groups(_lesson: &Lesson, target: &Target) -> Vec<Group> {
             ),
             checks: script_checks(target),
         },
+        Group {
+            name: "exercise I: env_table",
+            hint: Some(
+                "Write rows() in cgi-bin/exercises/env_table: one <tr><td>NAME</td><td>VALUE</td></tr> \
+                 per variable of os.environ, sorted by name, every name and value through \
+                 html.escape(). Each request runs the script again: save and reload.",
+            ),
+            checks: environment_checks(target, ENV_EXERCISE),
+        },
+        Group {
+            name: "exercise II: adding_machine",
+            hint: Some(
+                "Write answer() in cgi-bin/exercises/adding_machine: parse_qsl(query, \
+                 keep_blank_values=True) gives the decoded pairs; keep every `operand`, trim, \
+                 skip the blank ones, add the rest as int. A value that is not a whole number \
+                 gets (\"400 Bad Request\", a text naming it).",
+            ),
+            checks: sums_checks(target, SUMS_EXERCISE),
+        },
+        Group {
+            name: "exercise I in Rust: env_table-rust",
+            hint: Some(
+                "This page is your env_table function (lessons/lesson03-cgi/exercises/\
+                 env_table.rs) inside examples/exercise_programs.rs. Make `cargo run -p \
+                 homework -- check lesson03` pass for env_table first, then rebuild the page \
+                 with `cargo build -p lesson03-cgi --example exercise_programs`.",
+            ),
+            checks: rust_program_checks(target, ENV_EXERCISE_RUST, environment_checks),
+        },
+        Group {
+            name: "exercise II in Rust: adding_machine-rust",
+            hint: Some(
+                "This page is your add_operands function (lessons/lesson03-cgi/exercises/\
+                 adding_machine.rs) inside examples/exercise_programs.rs. Make `cargo run -p \
+                 homework -- check lesson03` pass for adding_machine first, then rebuild the \
+                 page with `cargo build -p lesson03-cgi --example exercise_programs`.",
+            ),
+            checks: rust_program_checks(target, SUMS_EXERCISE_RUST, sums_checks),
+        },
     ]
 }
 
-/// The environment table (`cgi-bin/env`): the variables the server sets, escaped by the
-/// script.
-fn environment_checks(target: &Target) -> Vec<Check> {
+/// The checks `checks` makes of the Rust program at `script`, each passing with a
+/// `skipped:` note instead when the program is not built (its wrapper answers 500 and says
+/// so): a learner who writes the exercises in Python only is not held to the Rust pages.
+fn rust_program_checks(
+    target: &Target,
+    script: &'static str,
+    checks: fn(&Target, &'static str) -> Vec<Check>,
+) -> Vec<Check> {
+    let probe = target.simple("GET", script);
+    checks(target, script)
+        .into_iter()
+        .map(|check| {
+            let probe = probe.clone();
+            let run = check.run;
+            Check::custom(check.name, move |server| {
+                let response = server.exchange(&probe)?;
+                if response.status == 500 && find(&response.body, NOT_BUILT).is_some() {
+                    return Ok(Passed::Skipped(format!(
+                        "skipped: {script} answers that the Rust exercise programs are not \
+                         built; build them to have your Rust pages checked: cargo build -p \
+                         lesson03-cgi --example exercise_programs"
+                    )));
+                }
+                run(server)
+            })
+        })
+        .collect()
+}
+
+/// The environment table at `script` (`/cgi-bin/env`, or an exercise's page): the variables
+/// the server sets, escaped by the script.
+fn environment_checks(target: &Target, script: &'static str) -> Vec<Check> {
     let post = target.request(
-        &format!("POST {} HTTP/1.1", target.path("/cgi-bin/env")),
+        &format!("POST {} HTTP/1.1", target.path(script)),
         &[
             ("Content-Type", "application/x-www-form-urlencoded"),
             ("Connection", "close"),
@@ -102,16 +193,16 @@ fn environment_checks(target: &Target) -> Vec<Check> {
         b"x=1&y=2",
     );
     vec![
-        Check::exchange(target.simple("GET", "/cgi-bin/env"), |response| {
-            expect_env_page(response)?;
+        Check::exchange(target.simple("GET", script), move |response| {
+            expect_env_page(response, script)?;
             expect_variable(response, "GATEWAY_INTERFACE", "CGI/1.1")?;
             expect_variable(response, "REQUEST_METHOD", "GET")?;
-            expect_variable(response, "SCRIPT_NAME", "/cgi-bin/env")
+            expect_variable(response, "SCRIPT_NAME", script)
         }),
         Check::exchange(
-            target.simple("GET", &format!("/cgi-bin/env?{PROBE_QUERY}")),
-            |response| {
-                expect_env_page(response)?;
+            target.simple("GET", &format!("{script}?{PROBE_QUERY}")),
+            move |response| {
+                expect_env_page(response, script)?;
                 expect_escaped(
                     response,
                     "QUERY_STRING",
@@ -120,13 +211,16 @@ fn environment_checks(target: &Target) -> Vec<Check> {
                 )
             },
         ),
-        Check::exchange(target.simple("GET", "/cgi-bin/env/a/b"), |response| {
-            expect_env_page(response)?;
-            expect_variable(response, "SCRIPT_NAME", "/cgi-bin/env")?;
-            expect_variable(response, "PATH_INFO", "/a/b")
-        }),
-        Check::exchange(post, |response| {
-            expect_env_page(response)?;
+        Check::exchange(
+            target.simple("GET", &format!("{script}/a/b")),
+            move |response| {
+                expect_env_page(response, script)?;
+                expect_variable(response, "SCRIPT_NAME", script)?;
+                expect_variable(response, "PATH_INFO", "/a/b")
+            },
+        ),
+        Check::exchange(post, move |response| {
+            expect_env_page(response, script)?;
             expect_variable(response, "REQUEST_METHOD", "POST")?;
             expect_variable(response, "CONTENT_LENGTH", "7")?;
             expect_variable(
@@ -137,31 +231,31 @@ fn environment_checks(target: &Target) -> Vec<Check> {
         }),
         Check::exchange(
             target.request(
-                &format!("GET {} HTTP/1.1", target.path("/cgi-bin/env")),
+                &format!("GET {} HTTP/1.1", target.path(script)),
                 &[("User-Agent", PROBE_AGENT), ("Connection", "close")],
                 b"",
             ),
-            |response| {
-                expect_env_page(response)?;
+            move |response| {
+                expect_env_page(response, script)?;
                 expect_escaped(response, "HTTP_USER_AGENT", PROBE_AGENT, "&lt;b&gt;agent")
             },
         )
         .noting(&format!("User-Agent: {PROBE_AGENT}")),
-        optional_header_check(target),
+        optional_header_check(target, script),
     ]
 }
 
 /// An `X-` header: passed as `HTTP_X_WORKBENCH_PROBE` by most servers, left out by some.
-fn optional_header_check(target: &Target) -> Check {
+fn optional_header_check(target: &Target, script: &'static str) -> Check {
     let request = target.request(
-        &format!("GET {} HTTP/1.1", target.path("/cgi-bin/env")),
+        &format!("GET {} HTTP/1.1", target.path(script)),
         &[("X-Workbench-Probe", "42"), ("Connection", "close")],
         b"",
     );
     let name = format!("{} (X-Workbench-Probe: 42)", name_of(&request));
     Check::custom(name, move |server| {
         let response = server.exchange(&request)?;
-        expect_env_page(&response)?;
+        expect_env_page(&response, script)?;
         if table_value(&response.body, "HTTP_X_WORKBENCH_PROBE").is_none() {
             return Ok(Passed::Skipped(
                 "skipped: the server passes no HTTP_X_WORKBENCH_PROBE variable; RFC 3875 \
@@ -175,8 +269,9 @@ fn optional_header_check(target: &Target) -> Check {
     })
 }
 
-/// The adding machine (`cgi-bin/sums`): totals, and a 400 for a value that is no number.
-fn sums_checks(target: &Target) -> Vec<Check> {
+/// The adding machine at `script` (`/cgi-bin/sums`, or an exercise's page): totals, and a
+/// 400 for a value that is no number.
+fn sums_checks(target: &Target, script: &'static str) -> Vec<Check> {
     let total = |expected: &'static str| {
         move |response: &Response| {
             response.expect_status(200)?;
@@ -186,20 +281,23 @@ fn sums_checks(target: &Target) -> Vec<Check> {
     };
     vec![
         Check::exchange(
-            target.simple("GET", "/cgi-bin/sums?operand=1&operand=2&operand=39"),
+            target.simple("GET", &format!("{script}?operand=1&operand=2&operand=39")),
             total("42"),
         ),
         Check::exchange(
-            target.simple("GET", "/cgi-bin/sums?operand=-5&operand=3"),
+            target.simple("GET", &format!("{script}?operand=-5&operand=3")),
             total("-2"),
         ),
         // One past the largest 64-bit signed integer: an overflow is a wrong answer.
         Check::exchange(
-            target.simple("GET", "/cgi-bin/sums?operand=9223372036854775807&operand=1"),
+            target.simple(
+                "GET",
+                &format!("{script}?operand=9223372036854775807&operand=1"),
+            ),
             total("9223372036854775808"),
         ),
-        refusal_check(target, "/cgi-bin/sums?operand=1&operand=abc", "abc"),
-        refusal_check(target, "/cgi-bin/sums?operand=1.5", "1.5"),
+        refusal_check(target, &format!("{script}?operand=1&operand=abc"), "abc"),
+        refusal_check(target, &format!("{script}?operand=1.5"), "1.5"),
     ]
 }
 
@@ -260,11 +358,11 @@ fn script_checks(target: &Target) -> Vec<Check> {
     ]
 }
 
-/// The answer is the environment page: a 200 HTML page made by running the script.
-fn expect_env_page(response: &Response) -> Result<(), Failure> {
+/// The answer is the environment page at `script`: a 200 HTML page made by running it.
+fn expect_env_page(response: &Response, script: &str) -> Result<(), Failure> {
     if response.status == 404 {
         return Err(Failure::comparing(
-            format!("/cgi-bin/env was not found: {SERVE_FROM_TOP}"),
+            format!("{script} was not found: {SERVE_FROM_TOP}"),
             "200",
             response.status_line(),
         ));
@@ -640,10 +738,10 @@ mod tests {
             &[("content-type", "application/octet-stream")],
             "#!/usr/bin/env python3\n",
         );
-        let failure = expect_env_page(&source).unwrap_err();
+        let failure = expect_env_page(&source, ENV_PAGE).unwrap_err();
         assert!(failure.message.contains("source"), "{failure:?}");
         let missing = response(404, &[], "");
-        let failure = expect_env_page(&missing).unwrap_err();
+        let failure = expect_env_page(&missing, ENV_PAGE).unwrap_err();
         assert!(failure.message.contains("top directory"), "{failure:?}");
     }
 }
