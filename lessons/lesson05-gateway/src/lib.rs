@@ -67,47 +67,21 @@ fn echo_header(_: &[&str], environ: &mut Environ<'_>) -> Result<Reply, RouteErro
 }
 // ANCHOR_END: echo_header
 
+// The page's two tables are this chapter's exercise, `environ_page`: the lesson runs its
+// reference solution, as lessons 06 and 07 run theirs.
+#[path = "../exercises/solutions/environ_page.rs"]
+pub mod environ_page;
+
 // ANCHOR: environment_page
-/// The labels of the course's exercise, each with the environ key it shows.
-pub const SHOWN: &[(&str, &str)] = &[
-    ("Server name", "SERVER_NAME"),
-    ("Server port", "SERVER_PORT"),
-    ("Client address", "REMOTE_ADDR"),
-    ("Method", "REQUEST_METHOD"),
-    ("Path", "PATH_INFO"),
-    ("Query string", "QUERY_STRING"),
-    ("Protocol", "SERVER_PROTOCOL"),
-    ("Host header", "HTTP_HOST"),
-    ("URL scheme", "wsgi.url_scheme"),
-];
-
-/// The environment page: the course's fields, then every variable, all escaped.
+/// The environment page: the course's fields, then every variable, all escaped
+/// ([`environ_page::environ_tables`]).
 fn environment_page(_: &[&str], environ: &mut Environ<'_>) -> Result<Reply, RouteError> {
-    let mut html = String::from("<h1>The environment of this request</h1>\n<table>\n");
-    for (label, key) in SHOWN {
-        html.push_str(&format!(
-            "<tr><th>{label}</th><td>{}</td></tr>\n",
-            shown(environ, key)
-        ));
-    }
-    html.push_str("</table>\n<h2>Every variable</h2>\n<table>\n");
-    for (key, value) in environ.vars() {
-        html.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>\n",
-            escape(key),
-            escape(value)
-        ));
-    }
-    html.push_str("</table>\n");
+    let variables: Vec<(&str, &str)> = environ.vars().collect();
+    let html = format!(
+        "<h1>The environment of this request</h1>\n{}",
+        environ_page::environ_tables(&variables)
+    );
     Ok(Reply::html(page("Environment", &html)))
-}
-
-/// A value escaped for HTML, or a note when it is missing or empty.
-fn shown(environ: &Environ<'_>, key: &str) -> String {
-    match environ.get(key) {
-        Some(value) if !value.is_empty() => escape(value),
-        _ => "<i>(not set)</i>".to_string(),
-    }
 }
 // ANCHOR_END: environment_page
 
